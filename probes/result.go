@@ -108,6 +108,9 @@ type Result struct {
 	State  State         `json:"state"`
 	Reason Reason        `json:"reason"`
 	RTT    time.Duration `json:"-"`
+	// Wait is how long the probe waited in vain before a timeout or
+	// no-response verdict, over all attempts.
+	Wait time.Duration `json:"-"`
 	// ICMP is set when an ICMP error decided the state and its details are
 	// known (privileged listener or the Linux socket error queue).
 	ICMP *ICMP `json:"icmp,omitempty"`
@@ -135,31 +138,43 @@ func (r Result) MarshalJSON() ([]byte, error) {
 	type plain Result // no MarshalJSON: avoids recursion
 	return json.Marshal(struct {
 		plain
-		RTTMillis float64 `json:"rtt_ms,omitempty"`
-	}{plain(r), float64(r.RTT.Microseconds()) / 1000})
+		RTTMillis  float64 `json:"rtt_ms,omitempty"`
+		WaitMillis float64 `json:"wait_ms,omitempty"`
+	}{plain(r), millis(r.RTT), millis(r.Wait)})
+}
+
+func millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func fromMillis(ms float64) time.Duration {
+	return time.Duration(ms * float64(time.Millisecond)).Round(time.Microsecond)
 }
 
 func (r *Result) UnmarshalJSON(b []byte) error {
 	type plain Result
 	var v struct {
 		plain
-		RTTMillis float64 `json:"rtt_ms"`
+		RTTMillis  float64 `json:"rtt_ms"`
+		WaitMillis float64 `json:"wait_ms"`
 	}
 	if err := json.Unmarshal(b, &v); err != nil {
 		return err
 	}
 	*r = Result(v.plain)
-	r.RTT = time.Duration(v.RTTMillis * float64(time.Millisecond))
+	r.RTT, r.Wait = fromMillis(v.RTTMillis), fromMillis(v.WaitMillis)
 	return nil
 }
 
-// String renders the result as evidence: "filtered (admin-prohibited from 198.18.1.1)".
+// String renders the result as evidence: "filtered (timeout 2s)",
+// "filtered (admin-prohibited from 198.18.1.1)", "closed (rst)".
 func (r Result) String() string {
 	s := r.State.String()
 	if r.Reason == "" {
 		return s
 	}
 	s += " (" + string(r.Reason)
+	if r.Wait > 0 && (r.Reason == ReasonTimeout || r.Reason == ReasonNoResponse) {
+		s += " " + r.Wait.Round(time.Millisecond).String()
+	}
 	if r.ICMP != nil && r.ICMP.From.IsValid() {
 		s += " from " + r.ICMP.From.String()
 	}

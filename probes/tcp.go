@@ -37,6 +37,7 @@ func (p TCP) Probe(ctx context.Context, t Target) Result {
 		conn    net.Conn
 		err     error
 		rtt     time.Duration
+		waited  time.Duration
 		attempt int
 	)
 	for attempt = 1; attempt <= 1+max(0, p.Retries); attempt++ {
@@ -45,6 +46,9 @@ func (p TCP) Probe(ctx context.Context, t Target) Result {
 		conn, err = p.Dialer.DialContext(cctx, "tcp", t.AddrPort().String())
 		rtt = now().Sub(start)
 		cancel()
+		if err != nil && isTimeout(err) {
+			waited += rtt
+		}
 		if err == nil || ctx.Err() != nil {
 			break
 		}
@@ -59,7 +63,9 @@ func (p TCP) Probe(ctx context.Context, t Target) Result {
 			return Result{State: NotTested, Reason: ReasonLocalError, Note: "scan interrupted", Attempts: attempt}
 		}
 		r := Result{State: st, Reason: reason, Attempts: attempt}
-		if st != Filtered || reason != ReasonTimeout {
+		if st == Filtered && reason == ReasonTimeout {
+			r.Wait = waited
+		} else {
 			r.RTT = rtt
 		}
 		if st == NotTested {

@@ -43,7 +43,10 @@ func (p UDP) Probe(ctx context.Context, t Target) Result {
 	}
 	defer conn.Close()
 
-	var sent [][]byte
+	var (
+		sent   [][]byte
+		waited time.Duration
+	)
 	buf := make([]byte, maxDatagram)
 	wait := p.Timeout
 	attempts := 1 + max(0, p.Retries)
@@ -81,12 +84,13 @@ func (p UDP) Probe(ctx context.Context, t Target) Result {
 				return r
 			}
 		}
+		waited += now().Sub(start)
 		if ctx.Err() != nil {
 			return Result{State: NotTested, Reason: ReasonLocalError, Note: "scan interrupted", Attempts: attempt + 1}
 		}
 		wait = wait * 3 / 2 // back off: the target may be pacing its answers
 	}
-	r := Result{State: OpenFiltered, Reason: ReasonNoResponse, Attempts: attempts}
+	r := Result{State: OpenFiltered, Reason: ReasonNoResponse, Attempts: attempts, Wait: waited}
 	if p.Exchange == nil {
 		r.Note = NoProbeNote
 	}
