@@ -1,0 +1,118 @@
+// Command winreach tells which Windows network functions (Microsoft KB
+// Q150543: logon, file sharing, Exchange, Terminal Server, IPSec, ...) the
+// network path to a host lets through, and when not, which port or
+// protocol is blocked and how.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "0.1.0-dev"
+
+// Exit codes, documented in --help and the README.
+const (
+	exitOK          = 0   // every selected function reachable on every host
+	exitNotAll      = 1   // the scan completed and some function is not reachable
+	exitUsage       = 2   // bad usage or input
+	exitRuntime     = 3   // the scan could not run
+	exitInterrupted = 130 // SIGINT or SIGTERM: partial results were written
+)
+
+// usageError is bad input: exit 2 with one line.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
+
+// exitError carries a decided exit code out of a command.
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop() // a second Ctrl-C kills at once
+	}()
+	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// env is what a command reads and writes besides its arguments.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := env{stdin, stdout, stderr}
+	if len(args) == 0 {
+		fmt.Fprint(stderr, mainUsage)
+		return exitUsage
+	}
+	var err error
+	switch args[0] {
+	case "scan":
+		err = cmdScan(ctx, e, args[1:])
+	case "catalog":
+		err = cmdCatalog(e, args[1:])
+	case "version", "--version", "-version":
+		fmt.Fprintln(stdout, "winreach", version)
+	case "help", "-h", "--help", "-help":
+		fmt.Fprint(stdout, mainUsage)
+	default:
+		err = usagef("unknown command %q (want scan, catalog or version; see winreach --help)", args[0])
+	}
+	return exitCode(err, stderr)
+}
+
+func exitCode(err error, stderr io.Writer) int {
+	var ue usageError
+	var ee exitError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &ee):
+		return ee.code
+	case errors.As(err, &ue):
+		fmt.Fprintln(stderr, "winreach:", ue.msg)
+		return exitUsage
+	default:
+		fmt.Fprintln(stderr, "winreach:", err)
+		return exitRuntime
+	}
+}
+
+const mainUsage = `winreach: which Windows network functions can reach a host, and what blocks them.
+
+Usage:
+  winreach scan [flags] TARGET...   probe targets for the functions of KB Q150543
+  winreach catalog [--format json]  list the functions and the endpoints each needs
+  winreach version
+
+Examples:
+  # Why can't this workstation log on? Check the path to the domain controller:
+  winreach scan --function logon-sequence,kerberos,smb-direct-host,dns-resolution dc1.example.test
+  # What does this server expose? Audit a subnet for every function:
+  winreach scan --format json -o audit.json 198.18.1.0/24
+  # Will the new site reach the old servers? Run from the new site before migrating:
+  winreach scan --group exchange,win2000 -iL old-servers.txt
+
+Exit codes:
+  0    every selected function is reachable on every host
+  1    the scan completed and some function is not reachable
+  2    bad usage or input
+  3    the scan could not run
+  130  interrupted (partial results were written)
+
+Run 'winreach scan --help' for the scan flags.
+`

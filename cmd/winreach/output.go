@@ -1,0 +1,61 @@
+package main
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// output is where a report goes: standard output, or a file written
+// atomically (a temporary file in the same directory, renamed on Commit),
+// so a reader never sees half a report and an interrupted run leaves the
+// previous file in place until the partial one is complete.
+type output struct {
+	w    io.Writer
+	tmp  *os.File
+	path string
+	done bool
+}
+
+func createOutput(stdout io.Writer, path string) (*output, error) {
+	if path == "" || path == "-" {
+		return &output{w: stdout}, nil
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return nil, usagef("-o %s: %v", path, err)
+	}
+	return &output{w: tmp, tmp: tmp, path: path}, nil
+}
+
+func (o *output) Write(p []byte) (int, error) { return o.w.Write(p) }
+
+// Commit makes the written report visible under its name.
+func (o *output) Commit() error {
+	if o.tmp == nil || o.done {
+		return nil
+	}
+	o.done = true
+	if err := o.tmp.Sync(); err != nil {
+		o.tmp.Close()
+		os.Remove(o.tmp.Name())
+		return err
+	}
+	if err := o.tmp.Close(); err != nil {
+		os.Remove(o.tmp.Name())
+		return err
+	}
+	if err := os.Chmod(o.tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(o.tmp.Name(), o.path)
+}
+
+// Abort removes an uncommitted temporary file.
+func (o *output) Abort() {
+	if o.tmp != nil && !o.done {
+		o.done = true
+		o.tmp.Close()
+		os.Remove(o.tmp.Name())
+	}
+}

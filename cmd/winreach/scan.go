@@ -1,0 +1,267 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/netip"
+	"strings"
+	"time"
+
+	"winreach/catalog"
+	"winreach/probes/suite"
+	"winreach/scanner"
+	"winreach/scanner/report"
+)
+
+const scanUsage = `Usage: winreach scan [flags] TARGET...
+
+Targets: IPv4 or IPv6 addresses, host names (every A and AAAA address),
+networks (198.18.1.0/24, fd00::/120) and ranges (198.18.1.1-20,
+198.18.1.1-198.18.2.5). Flags may come before or after the targets.
+
+Selection (default: every function of the catalog; see 'winreach catalog'):
+  -f, --function NAME[,NAME]  functions by slug or KB name (repeatable)
+  -g, --group NAME[,NAME]     groups: nt4, wlbs, exchange, terminal-server, win2000
+  -p ENDPOINT[,ENDPOINT]      raw endpoints (tcp/3268,udp/389,ip/47): alone they
+                              restrict the scan to them, with -f/-g they are added
+
+Targets:
+  -iL FILE                    read targets from FILE (one or more per line, # comments, - for stdin)
+  --exclude SPEC[,SPEC]       leave these addresses, networks or ranges out
+  --allow-large               accept a target of more than 2^24 addresses
+
+Probing:
+  --concurrency N             probes in flight (default: from the open-file limit)
+  --timeout D                 wait per attempt, e.g. 500ms, 2s (default 2s)
+  --retries N                 extra attempts after silence (default 1; UDP at least 2)
+
+Output:
+  --format F                  table (default), json, jsonl (one record per result as it completes)
+  -o FILE                     write to FILE (atomically) instead of standard output
+  --no-progress               no progress bar (it shows only when stderr is a terminal)
+
+Examples:
+  # Why can't this workstation log on? Check the path to the domain controller:
+  winreach scan -f logon-sequence,kerberos,smb-direct-host,dns-resolution dc1.example.test
+  # What does this server expose? Every function, as JSON for a report:
+  winreach scan --format json -o exposure.json 198.18.1.20
+  # Pre-migration: will the new site reach the old domain controllers and mail servers?
+  winreach scan -g nt4,exchange,win2000 -iL old-servers.txt --exclude 198.18.1.99
+
+Exit codes: 0 all reachable, 1 some not, 2 bad usage or input, 3 runtime failure,
+130 interrupted (what is known is written, unfinished hosts marked partial).
+`
+
+// scanFlags are the parsed options of a scan.
+type scanFlags struct {
+	functions, groups, endpoints listFlag
+	listFile                     string
+	exclude                      listFlag
+	allowLarge                   bool
+	concurrency                  int
+	timeout                      time.Duration
+	retries                      int
+	format                       string
+	output                       string
+	noProgress                   bool
+	targets                      []string
+}
+
+func parseScanFlags(args []string, defaultConcurrency int) (*scanFlags, error) {
+	f := &scanFlags{}
+	fs := newFlagSet("scan")
+	fs.Var(&f.functions, "function", "")
+	fs.Var(&f.functions, "f", "")
+	fs.Var(&f.groups, "group", "")
+	fs.Var(&f.groups, "g", "")
+	fs.Var(&f.endpoints, "p", "")
+	fs.StringVar(&f.listFile, "iL", "", "")
+	fs.Var(&f.exclude, "exclude", "")
+	fs.BoolVar(&f.allowLarge, "allow-large", false, "")
+	fs.IntVar(&f.concurrency, "concurrency", defaultConcurrency, "")
+	fs.DurationVar(&f.timeout, "timeout", 2*time.Second, "")
+	fs.IntVar(&f.retries, "retries", 1, "")
+	fs.StringVar(&f.format, "format", "table", "")
+	fs.StringVar(&f.output, "o", "", "")
+	fs.BoolVar(&f.noProgress, "no-progress", false, "")
+	targets, err := parseInterspersed(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, usagef("scan: %v", err)
+	}
+	f.targets = targets
+	switch {
+	case f.concurrency < 1:
+		return nil, usagef("scan: --concurrency must be at least 1, not %d", f.concurrency)
+	case f.timeout <= 0:
+		return nil, usagef("scan: --timeout must be positive, not %s", f.timeout)
+	case f.retries < 0:
+		return nil, usagef("scan: --retries cannot be negative")
+	case len(f.targets) == 0 && f.listFile == "":
+		return nil, usagef("scan: no target given (name hosts, networks or ranges, or use -iL FILE)")
+	}
+	switch f.format {
+	case "table", "json", "jsonl":
+	default:
+		return nil, usagef("scan: unknown --format %q (want table, json or jsonl)", f.format)
+	}
+	return f, nil
+}
+
+// selection resolves -f, -g and -p against the catalog.
+func selection(c *catalog.Catalog, f *scanFlags) (scanner.Selection, error) {
+	var fns []catalog.Function
+	for _, name := range append(append([]string{}, f.functions...), f.groups...) {
+		got, ok := c.Lookup(name)
+		if !ok {
+			msg := fmt.Sprintf("scan: unknown function or group %q", name)
+			if s := c.Suggest(name); len(s) > 0 {
+				msg += " (did you mean " + strings.Join(s, ", ") + "?)"
+			}
+			return scanner.Selection{}, usageError{msg + "; 'winreach catalog' lists them"}
+		}
+		fns = append(fns, got...)
+	}
+	var extra []catalog.Endpoint
+	for _, s := range f.endpoints {
+		e, err := catalog.ParseEndpoint(s)
+		if err != nil {
+			return scanner.Selection{}, usagef("scan: -p: %v", err)
+		}
+		extra = append(extra, e)
+	}
+	return scanner.Select(c, fns, extra), nil
+}
+
+func cmdScan(ctx context.Context, e env, args []string) error {
+	f, err := parseScanFlags(args, defaultConcurrency())
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(e.stdout, scanUsage)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	sel, err := selection(catalog.Default(), f)
+	if err != nil {
+		return err
+	}
+	src, err := openTargets(ctx, e, f)
+	if err != nil {
+		return err
+	}
+
+	doc := &report.Document{
+		Scanner:   "winreach",
+		Version:   version,
+		StartTime: time.Now().UTC(),
+		Options: report.Options{
+			Concurrency: f.concurrency,
+			TimeoutMS:   f.timeout.Milliseconds(),
+			Retries:     f.retries,
+			Excluded:    f.exclude,
+		},
+		Targets: src.specs,
+	}
+	for _, fn := range sel.Functions {
+		doc.Options.Functions = append(doc.Options.Functions, fn.ID)
+	}
+	for _, ep := range sel.Endpoints {
+		doc.Options.Endpoints = append(doc.Options.Endpoints, ep.String())
+	}
+
+	out, err := createOutput(e.stdout, f.output)
+	if err != nil {
+		return err
+	}
+	defer out.Abort()
+
+	var stream *report.Stream
+	if f.format == "jsonl" {
+		stream = report.NewStream(out)
+		stream.Start(doc)
+	}
+	bar := newProgress(e.stderr, !f.noProgress, src.total*uint64(len(sel.Endpoints)))
+	var hosts []scanner.HostResult
+	sc := &scanner.Scanner{
+		Prober:      suite.New(suite.Config{Timeout: f.timeout, Retries: f.retries}).For,
+		Concurrency: f.concurrency,
+		OnEndpoint: func(h netip.Addr, r scanner.EndpointResult) {
+			bar.Add(1)
+			if stream != nil {
+				stream.Endpoint(h, r)
+			}
+		},
+		OnHost: func(h scanner.HostResult) {
+			if stream != nil {
+				stream.Host(h)
+				doc.Summary = accumulate(doc.Summary, h)
+				return
+			}
+			hosts = append(hosts, h)
+		},
+	}
+	stats := sc.Run(ctx, src.hosts, sel)
+	bar.Finish()
+	doc.EndTime = time.Now().UTC()
+	doc.Interrupted = stats.Interrupted
+
+	if stream != nil {
+		doc.Summary.Probes = stats.Probes
+		if err := stream.End(doc); err != nil {
+			return err
+		}
+	} else {
+		report.SortHosts(hosts)
+		doc.Hosts = hosts
+		doc.Summary = report.Summarize(hosts)
+		var werr error
+		if f.format == "json" {
+			werr = report.WriteJSON(out, doc)
+		} else {
+			werr = report.WriteTable(out, doc)
+		}
+		if werr != nil {
+			return werr
+		}
+	}
+	if err := out.Commit(); err != nil {
+		return err
+	}
+	if err := src.err(); err != nil {
+		return err
+	}
+	switch {
+	case stats.Interrupted:
+		fmt.Fprintln(e.stderr, "winreach: interrupted; partial results written")
+		return exitError{exitInterrupted}
+	case !doc.Summary.AllReachable:
+		return exitError{exitNotAll}
+	}
+	return nil
+}
+
+// accumulate folds one host into a running summary (for streamed output,
+// where hosts are not kept).
+func accumulate(s report.Summary, h scanner.HostResult) report.Summary {
+	one := report.Summarize([]scanner.HostResult{h})
+	if s.Verdicts == nil {
+		s.Verdicts = map[string]int{}
+		s.AllReachable = true
+	}
+	s.Hosts += one.Hosts
+	s.Unresolved += one.Unresolved
+	s.Partial += one.Partial
+	for k, v := range one.Verdicts {
+		s.Verdicts[k] += v
+	}
+	s.AllReachable = s.AllReachable && one.AllReachable
+	return s
+}
+
+var _ io.Writer = (*output)(nil)

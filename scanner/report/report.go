@@ -1,0 +1,273 @@
+// Package report writes scan results for people (a table) and for machines
+// (one JSON document, or JSON Lines streamed as results complete). The JSON
+// field names are snake_case and pinned by the package tests; the README
+// documents them.
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/netip"
+	"slices"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"winreach/catalog"
+	"winreach/probes"
+	"winreach/scanner"
+)
+
+// Options are the scan settings recorded in the report.
+type Options struct {
+	Concurrency int      `json:"concurrency"`
+	TimeoutMS   int64    `json:"timeout_ms"`
+	Retries     int      `json:"retries"`
+	Functions   []string `json:"functions"`
+	Endpoints   []string `json:"endpoints"`
+	Excluded    []string `json:"exclude,omitempty"`
+}
+
+// Document is the whole scan as one JSON document.
+type Document struct {
+	Scanner     string               `json:"scanner"`
+	Version     string               `json:"version"`
+	StartTime   time.Time            `json:"start_time"`
+	EndTime     time.Time            `json:"end_time"`
+	Interrupted bool                 `json:"interrupted"`
+	Options     Options              `json:"options"`
+	Targets     []string             `json:"targets"`
+	Hosts       []scanner.HostResult `json:"hosts"`
+	Summary     Summary              `json:"summary"`
+}
+
+// Summary counts verdicts over the whole scan.
+type Summary struct {
+	Hosts        int            `json:"hosts"`
+	Unresolved   int            `json:"unresolved,omitempty"`
+	Partial      int            `json:"partial,omitempty"`
+	Probes       int            `json:"probes"`
+	Verdicts     map[string]int `json:"verdicts"`
+	AllReachable bool           `json:"all_reachable"`
+}
+
+// Summarize counts the hosts' verdicts.
+func Summarize(hosts []scanner.HostResult) Summary {
+	s := Summary{Hosts: len(hosts), Verdicts: map[string]int{}, AllReachable: len(hosts) > 0}
+	for _, h := range hosts {
+		switch h.Status {
+		case scanner.StatusUnresolved:
+			s.Unresolved++
+		case scanner.StatusPartial:
+			s.Partial++
+		}
+		s.Probes += len(h.Endpoints)
+		for _, f := range h.Functions {
+			s.Verdicts[f.Verdict.String()]++
+		}
+		s.AllReachable = s.AllReachable && h.AllReachable()
+	}
+	return s
+}
+
+// SortHosts orders hosts by address, unresolved names first by name.
+func SortHosts(hosts []scanner.HostResult) {
+	sort.SliceStable(hosts, func(i, j int) bool {
+		a, b := hosts[i], hosts[j]
+		if a.Address.IsValid() != b.Address.IsValid() {
+			return !a.Address.IsValid()
+		}
+		if c := a.Address.Compare(b.Address); c != 0 {
+			return c < 0
+		}
+		return a.Name < b.Name
+	})
+}
+
+// WriteJSON writes the document, indented.
+func WriteJSON(w io.Writer, d *Document) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(d)
+}
+
+// Stream writes JSON Lines: a "start" record, one "endpoint" record per
+// result as it completes, one "host" record per finished host, and an "end"
+// record. It is safe to call from the scanner's serialised callbacks.
+type Stream struct {
+	enc *json.Encoder
+	err error
+}
+
+// NewStream starts a JSON Lines stream on w.
+func NewStream(w io.Writer) *Stream { return &Stream{enc: json.NewEncoder(w)} }
+
+func (s *Stream) write(v any) {
+	if s.err == nil {
+		s.err = s.enc.Encode(v)
+	}
+}
+
+// Start records the scan's settings.
+func (s *Stream) Start(d *Document) {
+	s.write(struct {
+		Type      string    `json:"type"`
+		Scanner   string    `json:"scanner"`
+		Version   string    `json:"version"`
+		StartTime time.Time `json:"start_time"`
+		Options   Options   `json:"options"`
+		Targets   []string  `json:"targets"`
+	}{"start", d.Scanner, d.Version, d.StartTime, d.Options, d.Targets})
+}
+
+// Endpoint records one endpoint result.
+func (s *Stream) Endpoint(host netip.Addr, r scanner.EndpointResult) {
+	s.write(struct {
+		Type string     `json:"type"`
+		Host netip.Addr `json:"host"`
+		scanner.EndpointResult
+	}{"endpoint", host, r})
+}
+
+// Host records one host's verdicts. Its endpoints were streamed already and
+// are left out.
+func (s *Stream) Host(h scanner.HostResult) {
+	s.write(struct {
+		Type      string                    `json:"type"`
+		Address   netip.Addr                `json:"address"`
+		Name      string                    `json:"name,omitempty"`
+		Status    string                    `json:"status"`
+		Error     string                    `json:"error,omitempty"`
+		Functions []scanner.FunctionVerdict `json:"functions"`
+	}{"host", h.Address, h.Name, h.Status, h.Error, h.Functions})
+}
+
+// End closes the stream with the summary.
+func (s *Stream) End(d *Document) error {
+	s.write(struct {
+		Type        string    `json:"type"`
+		EndTime     time.Time `json:"end_time"`
+		Interrupted bool      `json:"interrupted"`
+		Summary     Summary   `json:"summary"`
+	}{"end", d.EndTime, d.Interrupted, d.Summary})
+	return s.err
+}
+
+// WriteTable writes one block per host: function, verdict, service,
+// evidence; then one summary line.
+func WriteTable(w io.Writer, d *Document) error {
+	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
+	for _, h := range d.Hosts {
+		fmt.Fprintln(tw, hostHeading(h))
+		if h.Status == scanner.StatusUnresolved {
+			fmt.Fprintf(tw, "  %s\n\n", h.Error)
+			continue
+		}
+		fmt.Fprintln(tw, "  FUNCTION\tVERDICT\tSERVICE\tEVIDENCE")
+		results := h.Results()
+		for _, f := range h.Functions {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", f.Name, f.Verdict, serviceColumn(f, results), f.Explanation)
+		}
+		if extra := extraEndpoints(h); len(extra) > 0 {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", "(no function)", "", "", strings.Join(extra, ", "))
+		}
+		fmt.Fprintln(tw)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintln(w, summaryLine(d))
+	return err
+}
+
+func hostHeading(h scanner.HostResult) string {
+	var b strings.Builder
+	b.WriteString("Host ")
+	switch {
+	case h.Address.IsValid() && h.Name != "":
+		fmt.Fprintf(&b, "%s (%s)", h.Address, h.Name)
+	case h.Address.IsValid():
+		b.WriteString(h.Address.String())
+	default:
+		b.WriteString(h.Name)
+	}
+	switch h.Status {
+	case scanner.StatusPartial:
+		b.WriteString(" [partial: the scan was interrupted]")
+	case scanner.StatusUnresolved:
+		b.WriteString(" [unresolved]")
+	}
+	counts := map[scanner.Verdict]int{}
+	for _, f := range h.Functions {
+		counts[f.Verdict]++
+	}
+	var parts []string
+	for v := scanner.Reachable; v <= scanner.Blocked; v++ {
+		if counts[v] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[v], v))
+		}
+	}
+	if len(parts) > 0 {
+		b.WriteString(": " + strings.Join(parts, ", "))
+	}
+	return b.String()
+}
+
+// serviceColumn is the short identification of the endpoints that decided
+// the function, when their services said who they are.
+func serviceColumn(f scanner.FunctionVerdict, results map[catalog.Endpoint]probes.Result) string {
+	var parts []string
+	for _, e := range f.DecidedBy {
+		if r, ok := results[e]; ok && r.Service != nil && r.Service.Summary != "" && !slices.Contains(parts, r.Service.Summary) {
+			parts = append(parts, r.Service.Summary)
+		}
+	}
+	s := strings.Join(parts, "; ")
+	if len(s) > 60 {
+		s = s[:57] + "..."
+	}
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// extraEndpoints lists results of endpoints no judged function uses (-p).
+func extraEndpoints(h scanner.HostResult) []string {
+	used := map[catalog.Endpoint]bool{}
+	for _, f := range h.Functions {
+		for _, e := range f.Endpoints {
+			used[e] = true
+		}
+	}
+	var out []string
+	for _, er := range h.Endpoints {
+		if !used[er.Endpoint] {
+			out = append(out, er.Endpoint.String()+" "+er.Result.String())
+		}
+	}
+	return out
+}
+
+func summaryLine(d *Document) string {
+	s := d.Summary
+	var parts []string
+	for _, v := range []string{"reachable", "uncertain", "not-tested", "not-listening", "blocked"} {
+		if n := s.Verdicts[v]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, v))
+		}
+	}
+	line := fmt.Sprintf("%d host(s), %d probe(s) in %s", s.Hosts, s.Probes, d.EndTime.Sub(d.StartTime).Round(time.Millisecond))
+	if len(parts) > 0 {
+		line += ": " + strings.Join(parts, ", ")
+	}
+	if s.Unresolved > 0 {
+		line += fmt.Sprintf("; %d unresolved", s.Unresolved)
+	}
+	if d.Interrupted {
+		line += "; INTERRUPTED, partial results"
+	}
+	return line
+}
