@@ -78,7 +78,7 @@ func (c ConnectRequest) Converse(ctx context.Context, conn net.Conn, t probes.Ta
 	}
 	tpdu, err := ReadTPKT(conn, maxReply)
 	if err != nil {
-		if errors.Is(err, errNotTPKT) || errors.Is(err, errTPKTLength) {
+		if errors.Is(err, ErrNotTPKT) {
 			return probes.Answer{Unexpected: tpdu}
 		}
 		return probes.Answer{Err: err}

@@ -42,9 +42,12 @@ const (
 )
 
 var (
-	errShort      = errors.New("iso: truncated")
-	errNotTPKT    = errors.New("iso: not a TPKT (version is not 3)")
-	errTPKTLength = errors.New("iso: TPKT length out of range")
+	errShort = errors.New("iso: truncated")
+	// ErrNotTPKT: the bytes are not a TPKT this reader accepts (version
+	// other than 3, or a length out of range); ReadTPKT returns the bytes
+	// it read with it, for the report.
+	ErrNotTPKT    = errors.New("iso: not a TPKT")
+	errTPKTLength = fmt.Errorf("%w: length out of range", ErrNotTPKT)
 	errLI         = errors.New("iso: TPDU length indicator out of range")
 )
 
@@ -62,7 +65,7 @@ func ParseTPKT(b []byte) (tpdu, rest []byte, err error) {
 		return nil, nil, errShort
 	}
 	if b[0] != tpktVersion {
-		return nil, nil, errNotTPKT
+		return nil, nil, ErrNotTPKT
 	}
 	n := int(binary.BigEndian.Uint16(b[2:4]))
 	// The smallest TPDU (an LI and a code) makes 6 octets with the header.
@@ -76,18 +79,18 @@ func ParseTPKT(b []byte) (tpdu, rest []byte, err error) {
 }
 
 // ReadTPKT reads one TPKT from r, refusing packets longer than limit
-// octets (header included). A first octet that is not 3 is errNotTPKT
-// and the returned bytes are what was read, for the report.
+// octets (header included). A first octet other than 3 or a bad length
+// is ErrNotTPKT, returned with the bytes read so far.
 func ReadTPKT(r io.Reader, limit int) (tpdu []byte, err error) {
 	var hdr [TPKTHeaderLen]byte
 	if n, err := io.ReadFull(r, hdr[:]); err != nil {
 		if n > 0 && hdr[0] != tpktVersion {
-			return hdr[:n], errNotTPKT
+			return hdr[:n], ErrNotTPKT
 		}
 		return hdr[:n], err
 	}
 	if hdr[0] != tpktVersion {
-		return hdr[:], errNotTPKT
+		return hdr[:], ErrNotTPKT
 	}
 	n := int(binary.BigEndian.Uint16(hdr[2:4]))
 	if n < TPKTHeaderLen+2 || n > limit {
