@@ -137,6 +137,30 @@ func AppendConnectRequest(b []byte, cr CR) []byte {
 	return b
 }
 
+// CC is a class 0 Connection Confirm TPDU (X.224 13.4), what a
+// responder sends; winreach's lab stand-in uses it.
+type CC struct {
+	DstRef       uint16 // the SRC-REF of the CR being confirmed
+	SrcRef       uint16
+	ClassOptions uint8
+	Params       []Param
+}
+
+// AppendConnectConfirm appends the CC TPDU (without TPKT) to b.
+func AppendConnectConfirm(b []byte, cc CC) []byte {
+	start := len(b)
+	b = append(b, 0, CodeCC) // LI patched below; CDT 0
+	b = binary.BigEndian.AppendUint16(b, cc.DstRef)
+	b = binary.BigEndian.AppendUint16(b, cc.SrcRef)
+	b = append(b, cc.ClassOptions)
+	for _, p := range cc.Params {
+		b = append(b, p.Code, byte(len(p.Value)))
+		b = append(b, p.Value...)
+	}
+	b[start] = byte(len(b) - start - 1)
+	return b
+}
+
 // TPDU is a parsed CC, CR, DR or ER TPDU, the kinds a connect attempt
 // can draw.
 type TPDU struct {
