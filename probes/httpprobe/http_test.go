@@ -1,0 +1,96 @@
+package httpprobe
+
+import (
+	"bytes"
+	"net"
+	"net/netip"
+	"testing"
+	"time"
+
+	"winreach/probes"
+	"winreach/probes/probetest"
+)
+
+func TestAppendRequest(t *testing.T) {
+	// RFC 9112 3 (request-line) and RFC 9110 7.2 (Host).
+	want := "HEAD / HTTP/1.0\r\nHost: www.lab.test\r\nUser-Agent: winreach\r\nAccept: */*\r\nConnection: close\r\n\r\n"
+	if got := string(AppendRequest(nil, "www.lab.test")); got != want {
+		t.Errorf("got %q", got)
+	}
+}
+
+func TestHostHeader(t *testing.T) {
+	for _, tt := range []struct {
+		t    probes.Target
+		want string
+	}{
+		{probes.Target{Addr: netip.MustParseAddr("198.18.1.20"), Name: "mail.lab.test"}, "mail.lab.test"},
+		{probes.Target{Addr: netip.MustParseAddr("198.18.1.20")}, "198.18.1.20"},
+		{probes.Target{Addr: netip.MustParseAddr("fd77:7272::1")}, "[fd77:7272::1]"},
+		{probes.Target{Addr: netip.MustParseAddr("::ffff:198.18.1.20")}, "198.18.1.20"},
+	} {
+		if got := hostHeader(tt.t); got != tt.want {
+			t.Errorf("%v: got %q, want %q", tt.t, got, tt.want)
+		}
+	}
+}
+
+func TestParseResponse(t *testing.T) {
+	// Captured from nginx 1.22.1 on Debian 12 (testdata/nginx-head.hex):
+	// "HTTP/1.1 403 Forbidden\r\nServer: nginx/1.22.1\r\nDate: ...\r\n\r\n".
+	r, err := ParseResponse(probetest.ReadHex(t, "testdata/nginx-head.hex"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Response{Version: "HTTP/1.1", Status: 403, Reason: "Forbidden", Server: "nginx/1.22.1"}
+	if r != want {
+		t.Errorf("got %+v, want %+v", r, want)
+	}
+	if s := r.Summary(); s != "HTTP/1.1 403 nginx/1.22.1" {
+		t.Errorf("summary %q", s)
+	}
+	// RFC 9110 15.4.2 style redirect, bare LF endings, no Server header.
+	r, err = ParseResponse([]byte("HTTP/1.0 301 Moved Permanently\nlocation: /rdweb/\n\n"))
+	if err != nil || r.Status != 301 || r.Location != "/rdweb/" || r.Server != "" || r.Incomplete {
+		t.Errorf("redirect: %+v, %v", r, err)
+	}
+	// A head cut off by the read bound still identifies the server.
+	r, err = ParseResponse([]byte("HTTP/1.1 200 OK\r\nServer: Microsoft-IIS/10.0\r\nX-Pad: aaaa"))
+	if err != nil || !r.Incomplete || r.Server != "Microsoft-IIS/10.0" {
+		t.Errorf("truncated: %+v, %v", r, err)
+	}
+	for _, in := range []string{"", "HTTP/1.1 200 OK", "SSH-2.0-OpenSSH\r\n", "HTTP/1.1 2000 OK\r\n", "HTTP/11 200 OK\r\n", "220 smtp\r\n"} {
+		if r, err := ParseResponse([]byte(in)); err == nil {
+			t.Errorf("%q accepted as %+v", in, r)
+		}
+	}
+}
+
+func TestHeadLoopback(t *testing.T) {
+	reply := probetest.ReadHex(t, "testdata/nginx-head.hex")
+	got := make(chan []byte, 1)
+	addr := probetest.Serve(t, func(c net.Conn) {
+		buf := make([]byte, 1024)
+		n, _ := c.Read(buf)
+		got <- buf[:n]
+		probetest.Reply(reply)(c)
+	})
+	r := probetest.ProbeTCP(t, Head{}, addr, 5*time.Second)
+	if r.State != probes.Confirmed || r.Service.Protocol != "http" || r.Service.Summary != "HTTP/1.1 403 nginx/1.22.1" {
+		t.Fatalf("got %v %+v", r, r.Service)
+	}
+	if req := <-got; !bytes.HasPrefix(req, []byte("HEAD / HTTP/1.0\r\nHost: 127.0.0.1\r\n")) {
+		t.Errorf("request %q", req)
+	}
+}
+
+func FuzzParseResponse(f *testing.F) {
+	for _, c := range probetest.Captures(f, "testdata/*.hex") {
+		f.Add(c)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if r, err := ParseResponse(b); err == nil {
+			_ = r.Summary()
+		}
+	})
+}
