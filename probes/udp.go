@@ -126,13 +126,13 @@ var ErrNotForUs = errors.New("reply to another request")
 // errorResult turns a socket error into a result; final is false for
 // errors worth another attempt.
 func (p UDP) errorResult(err error, attempt int) (Result, bool) {
-	st, reason := Classify(err)
+	st, reason, icmp := ClassifyDetail("udp", err)
 	switch {
-	case st == Closed && reason == ReasonReset:
+	case st == Closed && (reason == ReasonReset || reason == ReasonPortUnreachable):
 		// On a UDP socket ECONNREFUSED can only come from ICMP 3/3.
-		return Result{State: Closed, Reason: ReasonPortUnreachable, Attempts: attempt}, true
+		return Result{State: Closed, Reason: ReasonPortUnreachable, ICMP: icmp, Attempts: attempt}, true
 	case st == Filtered && reason != ReasonTimeout:
-		return Result{State: Filtered, Reason: reason, Attempts: attempt}, true
+		return Result{State: Filtered, Reason: reason, ICMP: icmp, Attempts: attempt}, true
 	case st == NotTested:
 		var ne *net.OpError
 		if errors.As(err, &ne) {

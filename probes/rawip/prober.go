@@ -1,0 +1,291 @@
+package rawip
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/netip"
+	"os"
+	"time"
+
+	"golang.org/x/net/ipv4"
+	"golang.org/x/net/ipv6"
+
+	"winreach/probes"
+)
+
+// NeedsPrivilegeNote is the Note of every raw result when the process
+// lacks CAP_NET_RAW, and the line the caller prints once on stderr.
+const NeedsPrivilegeNote = "needs CAP_NET_RAW: run as root or `setcap cap_net_raw+ep winreach`"
+
+// sendTTL is the IP TTL (hop limit) of every probe, set explicitly because
+// RSVP's Send_TTL must equal it (RFC 2205 3.8).
+const sendTTL = 64
+
+// PacketListener opens packet sockets; *net.ListenConfig is one.
+type PacketListener interface {
+	ListenPacket(ctx context.Context, network, address string) (net.PacketConn, error)
+}
+
+// Prober probes one IP protocol of one host: Target.Port is the protocol
+// number (46, 47, 50 or 51). It implements probes.Prober.
+type Prober struct {
+	// Listen opens the raw socket of the protocol ("ip4:47", "ip6:50"),
+	// which sends the probe and receives the target's own packets of the
+	// protocol. &net.ListenConfig{} in a scan.
+	Listen PacketListener
+	// ICMP4 and ICMP6 are the scan's shared ICMP listeners. A nil one
+	// means the process could not open it: results are NotTested.
+	ICMP4, ICMP6 *Listener
+	// Pacer spaces the packets to each host; nil sends at once.
+	Pacer *Pacer
+	// Timeout is the wait after the first packet; each retry waits half
+	// as long again.
+	Timeout time.Duration
+	// Retries is how many more packets to send after silence.
+	Retries int
+	// Source returns the local address that packets to dst leave from;
+	// nil asks the routing table (a UDP connect, which sends nothing).
+	Source func(dst netip.Addr) (netip.Addr, error)
+	// Now is the clock for RTTs; time.Now when nil.
+	Now func() time.Time
+}
+
+// CheckPrivilege reports whether raw probes can run: nil, or an error
+// that wraps os.ErrPermission (no CAP_NET_RAW) or errors.ErrUnsupported
+// (an OS where raw probes do not run). Callers print NeedsPrivilegeNote
+// once when it fails with a permission error.
+func CheckPrivilege(ctx context.Context) error {
+	if note := unsupportedNote(); note != "" {
+		return fmt.Errorf("%w: %s", errors.ErrUnsupported, note)
+	}
+	var lc net.ListenConfig
+	c, err := lc.ListenPacket(ctx, "ip4:icmp", "0.0.0.0")
+	if err != nil {
+		return err
+	}
+	return c.Close()
+}
+
+// Known reports whether Prober has a packet for the IP protocol.
+func Known(proto int) bool {
+	switch proto {
+	case ProtoRSVP, ProtoGRE, ProtoESP, ProtoAH:
+		return true
+	}
+	return false
+}
+
+// Probe sends up to 1+Retries packets of the protocol and judges the
+// answer as nmap -sO does.
+func (p Prober) Probe(ctx context.Context, t probes.Target) probes.Result {
+	if note := unsupportedNote(); note != "" {
+		return probes.Result{State: probes.NotTested, Reason: probes.ReasonUnsupported, Note: note}
+	}
+	proto := int(t.Port)
+	if !Known(proto) {
+		return probes.Result{State: probes.NotTested, Reason: probes.ReasonNoProbe,
+			Note: fmt.Sprintf("no packet is defined for IP protocol %d", proto)}
+	}
+	dst := t.Addr.Unmap()
+	v6 := dst.Is6()
+	icmpListener, family := p.ICMP4, "ip4"
+	if v6 {
+		icmpListener, family = p.ICMP6, "ip6"
+	}
+	if icmpListener == nil || p.Listen == nil {
+		return probes.Result{State: probes.NotTested, Reason: probes.ReasonNeedsPrivilege, Note: NeedsPrivilegeNote}
+	}
+	src, err := p.source(dst)
+	if err != nil {
+		st, reason := probes.Classify(err)
+		if st == probes.Filtered && reason == probes.ReasonTimeout {
+			st, reason = probes.NotTested, probes.ReasonLocalError
+		}
+		return probes.Result{State: st, Reason: reason, Note: "no route: " + err.Error()}
+	}
+	conn, err := p.Listen.ListenPacket(ctx, fmt.Sprintf("%s:%d", family, proto), "")
+	if err != nil {
+		if errors.Is(err, os.ErrPermission) {
+			return probes.Result{State: probes.NotTested, Reason: probes.ReasonNeedsPrivilege, Note: NeedsPrivilegeNote}
+		}
+		return probes.Result{State: probes.NotTested, Reason: probes.ReasonLocalError, Note: err.Error()}
+	}
+	replies := make(chan []byte, 4)
+	readerDone := make(chan struct{})
+	go readFrom(conn, dst, replies, readerDone)
+	defer func() {
+		conn.Close()
+		<-readerDone
+	}()
+	setTTL(conn, v6)
+
+	now := p.Now
+	if now == nil {
+		now = time.Now
+	}
+	attempts := 1 + max(0, p.Retries)
+	errs := make(chan Error, 4*attempts)
+	var (
+		sent   [][]byte
+		waited time.Duration
+		seed   = rand.Uint32()
+	)
+	wait := p.Timeout
+	for attempt := range attempts {
+		pkt := packet(proto, src, dst, seed, attempt)
+		key, _ := Key(proto, pkt)
+		stop := icmpListener.Watch(Match{Protocol: proto, Src: src, Dst: dst, Key: key}, errs)
+		defer stop()
+		if err := p.Pacer.Wait(ctx, dst); err != nil {
+			return interrupted(attempt)
+		}
+		sent = append(sent, pkt)
+		start := now()
+		if _, err := conn.WriteTo(pkt, &net.IPAddr{IP: dst.AsSlice()}); err != nil {
+			st, reason := probes.Classify(err)
+			if st == probes.Filtered && reason == probes.ReasonTimeout {
+				st, reason = probes.NotTested, probes.ReasonLocalError
+			}
+			return probes.Result{State: st, Reason: reason, Note: "send: " + err.Error(), Attempts: attempt + 1}
+		}
+		timer := time.NewTimer(wait)
+	waiting:
+		for {
+			select {
+			case e := <-errs:
+				timer.Stop()
+				r := judgeICMP(e, dst)
+				r.RTT, r.Attempts = now().Sub(start), attempt+1
+				return r
+			case b := <-replies:
+				if wasSent(sent, b) {
+					continue // our own packet, looped back to a local target
+				}
+				timer.Stop()
+				return probes.Result{State: probes.Open, Reason: probes.ReasonReply,
+					Note:     fmt.Sprintf("the target sent an IP protocol %d packet (%d bytes)", proto, len(b)),
+					RTT:      now().Sub(start),
+					Attempts: attempt + 1}
+			case <-timer.C:
+				break waiting
+			case <-ctx.Done():
+				timer.Stop()
+				return interrupted(attempt + 1)
+			}
+		}
+		waited += now().Sub(start)
+		wait = wait * 3 / 2 // back off: the target may be rate-limiting its errors
+	}
+	return probes.Result{State: probes.OpenFiltered, Reason: probes.ReasonNoResponse, Attempts: attempts, Wait: waited,
+		Note: "no ICMP error and no packet of the protocol: a firewall dropped it, or the target accepted it silently"}
+}
+
+func interrupted(attempts int) probes.Result {
+	return probes.Result{State: probes.NotTested, Reason: probes.ReasonLocalError, Note: "scan interrupted", Attempts: attempts}
+}
+
+// judgeICMP applies nmap -sO's rules to an ICMP error about our packet.
+func judgeICMP(e Error, target netip.Addr) probes.Result {
+	m := &probes.ICMP{Type: e.Type, Code: e.Code, From: e.From, V6: e.V6}
+	fromTarget := e.From == target.Unmap()
+	reason, ok := probes.ICMPReason(*m)
+	if !ok {
+		return probes.Result{State: probes.Filtered, Reason: probes.ReasonUnexpectedReply, ICMP: m,
+			Note: fmt.Sprintf("ICMP type %d code %d about the probe", e.Type, e.Code)}
+	}
+	r := probes.Result{State: probes.Filtered, Reason: reason, ICMP: m}
+	switch {
+	case reason == probes.ReasonProtoUnreachable && fromTarget:
+		r.State = probes.Closed
+	case reason == probes.ReasonPortUnreachable && fromTarget:
+		// The target handled the protocol and found no session for it.
+		r.State, r.Note = probes.Open, "the target handles the protocol (port-unreachable for the probe's session)"
+	case !fromTarget:
+		r.Note = "sent by " + e.From.String() + ", not by the target"
+	}
+	return r
+}
+
+// packet builds attempt's probe: keys differ per probe and per attempt,
+// so a late error still names the attempt that drew it.
+func packet(proto int, src, dst netip.Addr, seed uint32, attempt int) []byte {
+	n := seed + uint32(attempt)
+	switch proto {
+	case ProtoGRE:
+		return AppendGRE(nil, uint16(n), uint32(attempt))
+	case ProtoESP:
+		return AppendESP(nil, spi(n), uint32(attempt)+1)
+	case ProtoAH:
+		return AppendAH(nil, spi(n), uint32(attempt)+1)
+	case ProtoRSVP:
+		return AppendRSVPPath(nil, RSVPPath{Src: src, Dst: dst, DstPort: 9, SrcPort: 9, LIH: n & 0xffff, TTL: sendTTL})
+	}
+	return nil
+}
+
+// spi keeps n out of the IANA-reserved range 1-255 (RFC 4303 2.1).
+func spi(n uint32) uint32 {
+	if n < 256 {
+		n += 256
+	}
+	return n
+}
+
+func wasSent(sent [][]byte, b []byte) bool {
+	for _, s := range sent {
+		if bytes.Equal(s, b) {
+			return true
+		}
+	}
+	return false
+}
+
+// readFrom forwards the packets from dst on conn until conn is closed.
+func readFrom(conn net.PacketConn, dst netip.Addr, out chan<- []byte, done chan<- struct{}) {
+	defer close(done)
+	buf := make([]byte, maxICMP)
+	for failures := 0; failures < 100; {
+		n, from, err := conn.ReadFrom(buf)
+		if err != nil {
+			var ne net.Error
+			if errors.Is(err, net.ErrClosed) || errors.As(err, &ne) && ne.Timeout() {
+				return
+			}
+			failures++ // transient (ENOBUFS); a socket that only fails is given up
+			continue
+		}
+		if addrOf(from) != dst {
+			continue
+		}
+		select {
+		case out <- append([]byte(nil), buf[:n]...):
+		default:
+		}
+	}
+}
+
+func setTTL(conn net.PacketConn, v6 bool) {
+	if v6 {
+		_ = ipv6.NewPacketConn(conn).SetHopLimit(sendTTL)
+		return
+	}
+	_ = ipv4.NewPacketConn(conn).SetTTL(sendTTL)
+}
+
+func (p Prober) source(dst netip.Addr) (netip.Addr, error) {
+	if p.Source != nil {
+		return p.Source(dst)
+	}
+	// Connecting a UDP socket picks the source address from the routing
+	// table without sending a packet.
+	c, err := net.DialUDP("udp", nil, net.UDPAddrFromAddrPort(netip.AddrPortFrom(dst, 9)))
+	if err != nil {
+		return netip.Addr{}, err
+	}
+	defer c.Close()
+	return c.LocalAddr().(*net.UDPAddr).AddrPort().Addr().Unmap(), nil
+}
