@@ -57,12 +57,12 @@ func (p TCP) Probe(ctx context.Context, t Target) Result {
 		}
 	}
 	if err != nil {
-		st, reason := Classify(err)
+		st, reason, icmp := ClassifyDetail("tcp", err)
 		if ctx.Err() != nil && st == Filtered && reason == ReasonTimeout {
 			// The scan was cancelled, not the path: say we do not know.
 			return Result{State: NotTested, Reason: ReasonLocalError, Note: "scan interrupted", Attempts: attempt}
 		}
-		r := Result{State: st, Reason: reason, Attempts: attempt}
+		r := Result{State: st, Reason: reason, ICMP: icmp, Attempts: attempt}
 		if st == Filtered && reason == ReasonTimeout {
 			r.Wait = waited
 		} else {
