@@ -120,10 +120,9 @@ func ParseNodeStatus(b []byte) (NodeStatusReply, error) {
 		if err != nil {
 			return r, err
 		}
-		off += n + 4
-	}
-	if off > len(b) {
-		return r, errShort
+		if off += n + 4; off > len(b) {
+			return r, errShort
+		}
 	}
 	n, err := skipName(b[off:]) // RR_NAME
 	if err != nil {
