@@ -213,6 +213,7 @@ func TestParseSessionReply(t *testing.T) {
 
 func FuzzParseNodeStatus(f *testing.F) {
 	f.Add(readHex(f, "nodestatus_samba_ad.hex"))
+	f.Add(readHex(f, "nodestatus_nmbd.hex"))
 	f.Add(windowsNodeStatus(f))
 	f.Add(AppendNodeStatusRequest(nil, 1))
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -236,3 +237,20 @@ func FuzzParseSessionReply(f *testing.F) {
 }
 
 func mustAddrPort(s string) netip.AddrPort { return netip.MustParseAddrPort(s) }
+
+func TestParseNodeStatusNmbd(t *testing.T) {
+	r, err := ParseNodeStatus(readHex(t, "nodestatus_nmbd.hex"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := r.Details()
+	if len(d.Names) != 7 || d.MAC != "" || d.Domain != "WRLAB" || d.DomainController {
+		t.Errorf("%+v", d)
+	}
+	if mb := d.Names[3]; mb.Name != "\x01\x02__MSBROWSE__\x02" || mb.Suffix != 0x01 || !mb.Group {
+		t.Errorf("browse name %+v", mb)
+	}
+	if s := d.Summary(); s != "FILES1 <20> domain WRLAB" {
+		t.Errorf("summary %q", s)
+	}
+}

@@ -211,6 +211,7 @@ func TestGUIDString(t *testing.T) {
 
 func FuzzParseNegotiateResponse(f *testing.F) {
 	f.Add(unframe(f, readHex(f, "negotiate_samba_ad_311.hex")))
+	f.Add(unframe(f, readHex(f, "negotiate_smbd_311.hex")))
 	f.Add(errorResponse(0xc0000022))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if r, err := ParseNegotiateResponse(b); err == nil {
@@ -237,4 +238,18 @@ func FuzzReadMessage(f *testing.F) {
 			t.Errorf("msg %d bytes, raw %x", len(msg), raw)
 		}
 	})
+}
+
+func TestParseNegotiateResponseSmbd(t *testing.T) {
+	r, err := ParseNegotiateResponse(unframe(t, readHex(t, "negotiate_smbd_311.hex")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := detailsOf(r)
+	if d.Dialect != "3.1.1" || !d.SigningEnabled || d.SigningRequired || d.Cipher != "AES-128-GCM" {
+		t.Errorf("%+v", d)
+	}
+	if s := d.Summary(); s != "SMB 3.1.1, signing enabled" {
+		t.Errorf("summary %q", s)
+	}
 }
