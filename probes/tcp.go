@@ -40,7 +40,7 @@ func (p TCP) Probe(ctx context.Context, t Target) Result {
 		waited  time.Duration
 		attempt int
 	)
-	for attempt = 1; attempt <= 1+max(0, p.Retries); attempt++ {
+	for attempt = 1; ; attempt++ {
 		cctx, cancel := context.WithTimeout(ctx, p.Timeout)
 		start := now()
 		conn, err = p.Dialer.DialContext(cctx, "tcp", t.AddrPort().String())
@@ -52,7 +52,7 @@ func (p TCP) Probe(ctx context.Context, t Target) Result {
 		if err == nil || ctx.Err() != nil {
 			break
 		}
-		if st, _ := Classify(err); st != Filtered || !isTimeout(err) {
+		if st, _ := Classify(err); st != Filtered || !isTimeout(err) || attempt > p.Retries {
 			break
 		}
 	}

@@ -1,0 +1,60 @@
+package scanner
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"winreach/catalog"
+	"winreach/probes"
+)
+
+func TestJudge(t *testing.T) {
+	c := catalog.Default()
+	fn := func(id string) catalog.Function {
+		f, ok := c.Function(id)
+		if !ok {
+			t.Fatalf("no function %s", id)
+		}
+		return f
+	}
+	r := func(s probes.State, reason probes.Reason) probes.Result { return probes.Result{State: s, Reason: reason} }
+	open, confirmed := r(probes.Open, probes.ReasonSynAck), r(probes.Confirmed, probes.ReasonReply)
+	closed, filtered := r(probes.Closed, probes.ReasonReset), r(probes.Filtered, probes.ReasonTimeout)
+	silent, untested := r(probes.OpenFiltered, probes.ReasonNoResponse), r(probes.NotTested, probes.ReasonNeedsPrivilege)
+
+	for _, tc := range []struct {
+		name    string
+		fn      string
+		results map[catalog.Endpoint]probes.Result
+		want    Verdict
+		by      []catalog.Endpoint
+		says    string
+	}{
+		{"all open", "logon-sequence", map[catalog.Endpoint]probes.Result{ep("udp/137"): confirmed, ep("udp/138"): open, ep("tcp/139"): confirmed}, Reachable, eps("udp/137", "udp/138", "tcp/139"), ""},
+		{"one filtered blocks", "logon-sequence", map[catalog.Endpoint]probes.Result{ep("udp/137"): confirmed, ep("udp/138"): silent, ep("tcp/139"): filtered}, Blocked, eps("tcp/139"), "TCP 139 filtered (timeout)"},
+		{"filtered beats closed", "logon-sequence", map[catalog.Endpoint]probes.Result{ep("udp/137"): closed, ep("udp/138"): filtered, ep("tcp/139"): closed}, Blocked, eps("udp/138"), "blocked on the path"},
+		{"closed is not listening", "file-sharing", map[catalog.Endpoint]probes.Result{ep("tcp/139"): closed}, NotListening, eps("tcp/139"), "nothing listens"},
+		{"silence is uncertain", "logon-sequence", map[catalog.Endpoint]probes.Result{ep("udp/137"): confirmed, ep("udp/138"): silent, ep("tcp/139"): open}, Uncertain, eps("udp/138"), "silent drop"},
+		{"untested beats silence", "pptp", map[catalog.Endpoint]probes.Result{ep("tcp/1723"): confirmed, ep("ip/47"): untested}, NotTestedVerdict, eps("ip/47"), "needs-privilege"},
+		{"a missing result is not tested", "pptp", map[catalog.Endpoint]probes.Result{ep("tcp/1723"): confirmed}, NotTestedVerdict, eps("ip/47"), "not probed"},
+		{"closed beats untested", "kerberos", map[catalog.Endpoint]probes.Result{ep("tcp/88"): closed, ep("udp/88"): untested}, NotListening, eps("tcp/88"), ""},
+		{"any-of: one alternative suffices", "rdp-client", map[catalog.Endpoint]probes.Result{ep("tcp/3389"): confirmed, ep("tcp/1503"): filtered}, Reachable, eps("tcp/3389"), "suffices"},
+		{"any-of: best alternative decides", "rdp-client", map[catalog.Endpoint]probes.Result{ep("tcp/3389"): filtered, ep("tcp/1503"): closed}, NotListening, eps("tcp/1503"), ""},
+		{"any-of: all blocked", "rdp-client", map[catalog.Endpoint]probes.Result{ep("tcp/3389"): filtered, ep("tcp/1503"): filtered}, Blocked, eps("tcp/3389", "tcp/1503"), ""},
+		{"TSAC needs both", "activex-client", map[catalog.Endpoint]probes.Result{ep("tcp/80"): closed, ep("tcp/3389"): open}, NotListening, eps("tcp/80"), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fv := Judge(fn(tc.fn), tc.results)
+			if fv.Verdict != tc.want {
+				t.Errorf("verdict %v, want %v (%s)", fv.Verdict, tc.want, fv.Explanation)
+			}
+			if !slices.Equal(fv.DecidedBy, tc.by) {
+				t.Errorf("decided by %v, want %v", fv.DecidedBy, tc.by)
+			}
+			if !strings.Contains(fv.Explanation, tc.says) {
+				t.Errorf("explanation %q lacks %q", fv.Explanation, tc.says)
+			}
+		})
+	}
+}
