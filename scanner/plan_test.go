@@ -65,10 +65,10 @@ func TestSelect(t *testing.T) {
 			wantEps: eps("tcp/139", "udp/137", "udp/138"),
 		},
 		{
-			name:    "a function named twice is judged once",
-			fns:     lookup("smtp", "SMTP", "exchange"),
+			name:      "a function named twice is judged once",
+			fns:       lookup("smtp", "SMTP", "exchange"),
 			wantCount: 13,
-			wantEps: eps("tcp/25", "tcp/102", "tcp/110", "tcp/119", "tcp/135", "tcp/143", "tcp/389", "tcp/563", "tcp/636", "tcp/993", "tcp/995"),
+			wantEps:   eps("tcp/25", "tcp/102", "tcp/110", "tcp/119", "tcp/135", "tcp/143", "tcp/389", "tcp/563", "tcp/636", "tcp/993", "tcp/995"),
 		},
 		{
 			name:    "extra endpoints with a selection are added",

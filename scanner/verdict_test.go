@@ -18,7 +18,9 @@ func TestJudge(t *testing.T) {
 		}
 		return f
 	}
-	r := func(s probes.State, reason probes.Reason) probes.Result { return probes.Result{State: s, Reason: reason} }
+	r := func(s probes.State, reason probes.Reason) probes.Result {
+		return probes.Result{State: s, Reason: reason}
+	}
 	open, confirmed := r(probes.Open, probes.ReasonSynAck), r(probes.Confirmed, probes.ReasonReply)
 	closed, filtered := r(probes.Closed, probes.ReasonReset), r(probes.Filtered, probes.ReasonTimeout)
 	silent, untested := r(probes.OpenFiltered, probes.ReasonNoResponse), r(probes.NotTested, probes.ReasonNeedsPrivilege)
