@@ -117,11 +117,15 @@ func readInt(b []byte, tag byte) (int32, []byte, error) {
 // reads the header first, so a peer announcing a huge length costs nothing.
 func readMessage(r io.Reader, max int) ([]byte, error) {
 	var hdr [6]byte
-	if _, err := io.ReadFull(r, hdr[:2]); err != nil {
+	// One byte first: a peer that trickles noise is refused at once.
+	if _, err := io.ReadFull(r, hdr[:1]); err != nil {
 		return hdr[:0], err
 	}
 	if hdr[0] != tagSequence {
-		return hdr[:2], fmt.Errorf("%w: not a SEQUENCE", errBER)
+		return hdr[:1], fmt.Errorf("%w: not a SEQUENCE", errBER)
+	}
+	if _, err := io.ReadFull(r, hdr[1:2]); err != nil {
+		return hdr[:1], err
 	}
 	size := 2
 	if l := hdr[1]; l > 0x80 && l <= 0x84 {
