@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"syscall"
 	"time"
 
 	"golang.org/x/net/ipv4"
@@ -269,6 +270,9 @@ func readFrom(conn net.PacketConn, dst netip.Addr, out chan<- []byte, done chan<
 }
 
 func setTTL(conn net.PacketConn, v6 bool) {
+	if _, ok := conn.(syscall.Conn); !ok {
+		return // not a socket (a test's fake): nothing to set
+	}
 	if v6 {
 		_ = ipv6.NewPacketConn(conn).SetHopLimit(sendTTL)
 		return
