@@ -119,6 +119,7 @@ func TestQueryUDPLoopback(t *testing.T) {
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			ap := probetest.UDPServe(t, c.reply)
 			r := probetest.ProbeUDP(t, Query{}, ap, 300*time.Millisecond, 1)
 			if r.State != c.want {
@@ -154,6 +155,7 @@ func TestQueryTCPLoopback(t *testing.T) {
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			ap := probetest.Serve(t, c.serve)
 			r := probetest.ProbeTCP(t, QueryTCP{}, ap, 2*time.Second)
 			// A RST right after accept may reach the dialer before connect

@@ -9,9 +9,11 @@
 //
 // The session request (RFC 1002 4.3.2) opens a NetBIOS session to a called
 // name; every well-formed reply, positive or negative, proves the session
-// service. A Windows server answers "called name not present" (0x82) to the
-// alias *SMBSERVER when it does not serve that alias; Session then learns
-// the server's <20> name through node status and asks again.
+// service. Session calls the alias *SMBSERVER<20>, which smbd and current
+// Windows accept; a server that does not serve the alias refuses it with
+// "called name not present" (0x82), and Session then learns the server's
+// <20> name through node status and asks again. After a positive response
+// Session can hand the connection to an SMB negotiate (Session.Then).
 //
 // The datagram service on UDP 138 (RFC 1002 4.4) has no request that draws
 // an answer: it is probed by probes.UDP with a nil Exchange, which reports

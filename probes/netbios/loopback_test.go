@@ -90,6 +90,7 @@ func TestNodeStatusLoopback(t *testing.T) {
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			ap := udpResponder(t, c.reply)
 			p := probes.UDP{Dialer: &net.Dialer{}, Timeout: 300 * time.Millisecond, Retries: 1, Exchange: NodeStatus{}}
 			r := p.Probe(t.Context(), target(ap))
@@ -167,6 +168,7 @@ func TestSessionLoopback(t *testing.T) {
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			ap := tcpServer(t, c.serve)
 			r := Session{Dialer: &net.Dialer{}, Timeout: testTimeout}.Probe(t.Context(), target(ap))
 			if r.State != c.want {

@@ -117,6 +117,7 @@ func TestProbeLoopback(t *testing.T) {
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			tg := tcpServer(t, c.serve)
 			r := Probe{Dialer: &net.Dialer{}, Timeout: testTimeout}.Probe(t.Context(), tg)
 			if r.State != c.want {
