@@ -101,6 +101,10 @@ func (d NetlogonDetails) summary() string {
 	switch {
 	case d.Netlogon != nil:
 		return d.Netlogon.Summary()
+	case d.Result != nil && d.Result.Code == 0:
+		// Samba and Windows answer a ping for a domain they do not serve
+		// with an empty, successful search.
+		return "CLDAP, no netlogon entry (not a DC of the domain asked)"
 	case d.Result != nil:
 		return "CLDAP, netlogon search: " + ResultCodeName(d.Result.Code)
 	}

@@ -377,3 +377,16 @@ func FuzzReadMessage(f *testing.F) {
 		}
 	})
 }
+
+func TestNetlogonPingOtherDomain(t *testing.T) {
+	// testdata/cldap-samba-other-domain.hex: 30 0c 02 01 01 65 07 0a 01 00
+	// 04 00 04 00, a bare successful SearchResultDone.
+	reply := probetest.ReadHex(t, "testdata/cldap-samba-other-domain.hex")
+	svc, err := NetlogonPing{}.Parse(AppendNetlogonPing(nil, 1, "nope.test"), reply)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if svc.Summary != "CLDAP, no netlogon entry (not a DC of the domain asked)" {
+		t.Errorf("summary %q", svc.Summary)
+	}
+}
