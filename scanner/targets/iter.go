@@ -138,17 +138,14 @@ func (it *Iterator) nextInRun(s *Spec) (Host, bool) {
 
 // after returns the first address of s above a, or the invalid Addr.
 func (s *Spec) after(a netip.Addr) netip.Addr {
-	if !a.Less(s.last) && s.kind == kindSpan {
-		return netip.Addr{}
-	}
 	if s.kind == kindSpan {
-		if a.Less(s.first) {
-			return s.first
+		if !a.Less(s.last) {
+			return netip.Addr{}
 		}
 		return a.Next()
 	}
-	next := a.Next()
-	if !next.IsValid() || !next.Is4() {
+	next := a.Next() // invalid after 255.255.255.255
+	if !next.IsValid() {
 		return netip.Addr{}
 	}
 	return s.octetCeil(next.As4())

@@ -64,6 +64,10 @@ func (o Options) ReadList(r io.Reader, name string) (List, error) {
 	for sc.Scan() {
 		line++
 		text, _, _ := strings.Cut(sc.Text(), "#")
+		if line == 1 {
+			// Notepad starts UTF-8 files with a byte order mark.
+			text = strings.TrimPrefix(text, "\ufeff")
+		}
 		for field := range strings.FieldsSeq(text) {
 			s, err := o.Parse(field)
 			if err != nil {
