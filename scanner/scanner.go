@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"slices"
 	"sync"
+	"time"
 
 	"golang.org/x/sync/semaphore"
 
@@ -23,6 +24,8 @@ type Scanner struct {
 	// Window is how many hosts are planned and interleaved at once; zero
 	// picks enough to keep every worker busy with distinct hosts.
 	Window int
+	// Grace is how long probes in flight may go on after ctx is cancelled.
+	Grace time.Duration
 	// OnEndpoint, when set, sees every endpoint result as it completes.
 	OnEndpoint func(host netip.Addr, r EndpointResult)
 	// OnHost sees every host when its last probe ends (or, after an
@@ -63,7 +66,16 @@ func (s *Scanner) Run(ctx context.Context, hosts iter.Seq[Host], sel Selection) 
 	if window <= 0 {
 		window = max(1, 2*conc/max(1, len(sel.Endpoints)))
 	}
-	probeCtx := context.WithoutCancel(ctx)
+	// Probes in flight at an interrupt get Grace to finish; then their
+	// context ends too, so a probe in its third retry does not hold the
+	// exit for long.
+	probeCtx, cancelProbes := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelProbes()
+	stopGrace := context.AfterFunc(ctx, func() {
+		t := time.AfterFunc(s.Grace, cancelProbes)
+		context.AfterFunc(probeCtx, func() { t.Stop() })
+	})
+	defer stopGrace()
 	sem := semaphore.NewWeighted(int64(conc))
 	index := make(map[catalog.Endpoint]int, len(sel.Endpoints))
 	probers := make([]probes.Prober, len(sel.Endpoints))

@@ -191,6 +191,7 @@ func cmdScan(ctx context.Context, e env, args []string) error {
 	sc := &scanner.Scanner{
 		Prober:      suite.New(suite.Config{Timeout: f.timeout, Retries: f.retries}).For,
 		Concurrency: f.concurrency,
+		Grace:       f.timeout,
 		OnEndpoint: func(h netip.Addr, r scanner.EndpointResult) {
 			bar.Add(1)
 			if stream != nil {
@@ -231,9 +232,6 @@ func cmdScan(ctx context.Context, e env, args []string) error {
 		}
 	}
 	if err := out.Commit(); err != nil {
-		return err
-	}
-	if err := src.err(); err != nil {
 		return err
 	}
 	switch {

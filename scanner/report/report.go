@@ -5,6 +5,7 @@
 package report
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -124,11 +125,18 @@ func (s *Stream) Start(d *Document) {
 
 // Endpoint records one endpoint result.
 func (s *Stream) Endpoint(host netip.Addr, r scanner.EndpointResult) {
-	s.write(struct {
+	// EndpointResult marshals itself; splice the record's own fields in front.
+	body, err := json.Marshal(r)
+	if err != nil {
+		s.err = cmp.Or(s.err, err)
+		return
+	}
+	head, _ := json.Marshal(struct {
 		Type string     `json:"type"`
 		Host netip.Addr `json:"host"`
-		scanner.EndpointResult
-	}{"endpoint", host, r})
+	}{"endpoint", host})
+	head[len(head)-1] = ','
+	s.write(json.RawMessage(append(head, body[1:]...)))
 }
 
 // Host records one host's verdicts. Its endpoints were streamed already and
