@@ -2,6 +2,7 @@ package rawip
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/netip"
 	"os"
@@ -197,5 +198,28 @@ func TestProberCancelled(t *testing.T) {
 	r := p.Probe(ctx, probes.Target{Addr: loopback, Port: ProtoAH})
 	if r.State != probes.NotTested || r.Reason != probes.ReasonLocalError {
 		t.Errorf("got %v", r)
+	}
+}
+
+// TestUnprivileged runs only without CAP_NET_RAW (e.g. the test binary
+// under `setpriv --reuid=nobody --inh-caps=-all`): the real sockets are
+// refused, and every raw result is NotTested with the reason.
+func TestUnprivileged(t *testing.T) {
+	err := CheckPrivilege(t.Context())
+	if err == nil {
+		t.Skip("the process has CAP_NET_RAW")
+	}
+	if !errors.Is(err, os.ErrPermission) {
+		t.Fatalf("CheckPrivilege: %v, want a permission error", err)
+	}
+	if _, err := ListenICMP(t.Context(), false); !errors.Is(err, os.ErrPermission) {
+		t.Errorf("ListenICMP: %v", err)
+	}
+	p := Prober{Listen: &net.ListenConfig{}, Timeout: time.Second}
+	for _, proto := range []uint16{ProtoRSVP, ProtoGRE, ProtoESP, ProtoAH} {
+		r := p.Probe(t.Context(), probes.Target{Addr: loopback, Port: proto})
+		if r.State != probes.NotTested || r.Reason != probes.ReasonNeedsPrivilege || r.Note != NeedsPrivilegeNote {
+			t.Errorf("proto %d: %v %q", proto, r, r.Note)
+		}
 	}
 }
