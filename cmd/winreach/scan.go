@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"winreach/catalog"
+	"winreach/probes/icmperr"
 	"winreach/probes/suite"
 	"winreach/scanner"
 	"winreach/scanner/report"
@@ -36,7 +37,8 @@ Targets:
 Probing:
   --concurrency N             probes in flight (default: from the open-file limit)
   --timeout D                 wait per attempt, e.g. 500ms, 2s (default 2s)
-  --retries N                 extra attempts after silence (default 1; UDP at least 2)
+  --retries N                 extra attempts after silence (default 1; UDP at least 2, raw IP 3)
+  --rpc-follow=false          do not probe the dynamic RPC ports the endpoint mapper lists
 
 Output:
   --format F                  table (default), json, jsonl (one record per result as it completes)
@@ -67,6 +69,7 @@ type scanFlags struct {
 	format                       string
 	output                       string
 	noProgress                   bool
+	rpcFollow                    bool
 	targets                      []string
 }
 
@@ -87,6 +90,7 @@ func parseScanFlags(args []string, defaultConcurrency int) (*scanFlags, error) {
 	fs.StringVar(&f.format, "format", "table", "")
 	fs.StringVar(&f.output, "o", "", "")
 	fs.BoolVar(&f.noProgress, "no-progress", false, "")
+	fs.BoolVar(&f.rpcFollow, "rpc-follow", true, "")
 	targets, err := parseInterspersed(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -186,10 +190,14 @@ func cmdScan(ctx context.Context, e env, args []string) error {
 		stream = report.NewStream(out)
 		stream.Start(doc)
 	}
+	cfg := suite.Config{Dialer: &icmperr.Dialer{}, Timeout: f.timeout, Retries: f.retries, RPCFollow: f.rpcFollow}
+	closeRaw := setupRaw(ctx, e.stderr, sel, f, &cfg)
+	defer closeRaw()
+
 	bar := newProgress(e.stderr, !f.noProgress, src.total*uint64(len(sel.Endpoints)))
 	var hosts []scanner.HostResult
 	sc := &scanner.Scanner{
-		Prober:      suite.New(suite.Config{Timeout: f.timeout, Retries: f.retries}).For,
+		Prober:      suite.New(cfg).For,
 		Concurrency: f.concurrency,
 		Grace:       f.timeout,
 		OnEndpoint: func(h netip.Addr, r scanner.EndpointResult) {

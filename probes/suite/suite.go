@@ -6,10 +6,27 @@ package suite
 import (
 	"context"
 	"net"
+	"strconv"
 	"time"
 
 	"winreach/catalog"
 	"winreach/probes"
+	"winreach/probes/banner"
+	"winreach/probes/dcerpc"
+	"winreach/probes/dhcp"
+	"winreach/probes/dns"
+	"winreach/probes/httpprobe"
+	"winreach/probes/ica"
+	"winreach/probes/ike"
+	"winreach/probes/iso"
+	"winreach/probes/kerberos"
+	"winreach/probes/ldap"
+	"winreach/probes/netbios"
+	"winreach/probes/pptp"
+	"winreach/probes/rdp"
+	"winreach/probes/smb"
+	"winreach/probes/tlsprobe"
+	"winreach/probes/winsrepl"
 )
 
 // Config is what every probe of a scan shares.
@@ -17,7 +34,18 @@ type Config struct {
 	Dialer  probes.Dialer // nil: a net.Dialer
 	Timeout time.Duration // per attempt
 	Retries int           // extra attempts after silence
+	// RPCFollow probes the dynamic TCP ports the endpoint mapper lists.
+	RPCFollow bool
+	// Raw probes IP protocols (GRE, ESP, AH, RSVP); nil reports them as
+	// not tested with Reason.
+	Raw       probes.Prober
+	RawReason probes.Reason
+	RawNote   string
 }
+
+// udpMinRetries: UDP silence means nothing until the target had the chance
+// to answer a retry (lost packets, ICMP rate limits).
+const udpMinRetries = 2
 
 // Suite returns the probe for an endpoint.
 type Suite struct {
@@ -35,20 +63,155 @@ func New(cfg Config) *Suite {
 	return &Suite{cfg: cfg}
 }
 
-// For returns the probe of one endpoint.
+func (s *Suite) tcp(talk probes.Conversation) probes.TCP {
+	return probes.TCP{Dialer: s.cfg.Dialer, Timeout: s.cfg.Timeout, Retries: s.cfg.Retries, Talk: talk}
+}
+
+func (s *Suite) udp(x probes.Datagram) probes.UDP {
+	return probes.UDP{Dialer: s.cfg.Dialer, Timeout: s.cfg.Timeout, Retries: max(s.cfg.Retries, udpMinRetries), Exchange: x}
+}
+
+// For returns the probe of one endpoint. Ports without a protocol probe
+// get a TCP connect, or for UDP an empty datagram whose only possible
+// answer is ICMP (reported as such).
 func (s *Suite) For(e catalog.Endpoint) probes.Prober {
 	switch e.Transport {
 	case catalog.TCP:
-		return probes.TCP{Dialer: s.cfg.Dialer, Timeout: s.cfg.Timeout, Retries: s.cfg.Retries}
+		return s.forTCP(e.Port)
 	case catalog.UDP:
-		return probes.UDP{Dialer: s.cfg.Dialer, Timeout: s.cfg.Timeout, Retries: max(s.cfg.Retries, 2)}
+		return s.forUDP(e.Port)
+	case catalog.IP:
+		if s.cfg.Raw != nil {
+			return s.cfg.Raw
+		}
+		return notTested{reason: s.cfg.RawReason, note: s.cfg.RawNote}
 	}
-	return notTested{note: "raw IP protocol probes are not implemented yet"}
+	return notTested{reason: probes.ReasonUnsupported, note: "unknown transport"}
 }
 
-// notTested is the probe of an endpoint winreach cannot test.
-type notTested struct{ note string }
+func (s *Suite) forTCP(port uint16) probes.Prober {
+	switch port {
+	case 25: // SMTP greeting, RFC 5321 4.2
+		return s.tcp(banner.SMTP{})
+	case 42: // WINS replication association start, [MS-WINSRA] 2.2
+		return s.tcp(winsrepl.AssociationStart{})
+	case 53:
+		return s.tcp(dns.QueryTCP{})
+	case 80: // HEAD / (Terminal Services Advanced Client web page)
+		return s.tcp(httpprobe.Head{})
+	case 88: // Kerberos AS-REQ, RFC 4120 7.2.2
+		return s.tcp(kerberos.ASRequest{})
+	case 102: // X.400 MTA over RFC 1006: COTP connection request
+		return s.tcp(iso.ConnectRequest{})
+	case 110:
+		return s.tcp(banner.POP3{})
+	case 119:
+		return s.tcp(banner.NNTP{})
+	case 135: // DCE/RPC endpoint mapper: bind, ept_lookup
+		return rpcProbe{TCP: s.tcp(dcerpc.EndpointMapper{}), Follow: s.cfg.RPCFollow}
+	case 139: // NetBIOS session request, then SMB negotiate inside it
+		return netbios.Session{Dialer: s.cfg.Dialer, UDPDialer: s.cfg.Dialer, Timeout: s.cfg.Timeout, Retries: s.cfg.Retries, Then: smb.Negotiate{}}
+	case 143:
+		return s.tcp(banner.IMAP{})
+	case 389: // LDAP rootDSE
+		return s.tcp(ldap.RootDSE{})
+	case 445: // SMB2 negotiate, then whether SMB1 is accepted
+		return smb.Probe{Dialer: s.cfg.Dialer, Timeout: s.cfg.Timeout, Retries: s.cfg.Retries}
+	case 563:
+		return s.tcp(tlsprobe.Handshake{Then: banner.NNTP{}})
+	case 636:
+		return s.tcp(tlsprobe.Handshake{Then: ldap.RootDSE{}})
+	case 993:
+		return s.tcp(tlsprobe.Handshake{Then: banner.IMAP{}})
+	case 995:
+		return s.tcp(tlsprobe.Handshake{Then: banner.POP3{}})
+	case 1494: // Citrix ICA greeting
+		return s.tcp(ica.Greeting{})
+	case 1503: // pre-Beta 2 Terminal Server: plain X.224 connection request
+		return s.tcp(rdp.LegacyCR{})
+	case 1723: // PPTP start-control-connection
+		return s.tcp(pptp.StartControl{})
+	case 3389: // X.224 with RDP negotiation
+		return s.tcp(rdp.Negotiate{})
+	}
+	// TCP 137 (WINS registration over TCP): nothing answers a name
+	// service packet there, so the connect is the probe.
+	return s.tcp(nil)
+}
 
-func (n notTested) Probe(_ context.Context, _ probes.Target) probes.Result {
-	return probes.Result{State: probes.NotTested, Reason: probes.ReasonUnsupported, Note: n.note}
+func (s *Suite) forUDP(port uint16) probes.Prober {
+	switch port {
+	case 53: // DNS ". NS IN", RFC 1035
+		return s.udp(dns.Query{})
+	case 67: // DHCPINFORM; the reply goes to port 68
+		return dhcp.Inform{Timeout: s.cfg.Timeout, Retries: max(s.cfg.Retries, udpMinRetries)}
+	case 88: // Kerberos AS-REQ, RFC 4120 7.2.1
+		return s.udp(kerberos.ASRequest{})
+	case 137: // NetBIOS node status, RFC 1002 4.2.17
+		return s.udp(netbios.NodeStatus{})
+	case 389: // CLDAP netlogon ping, [MS-ADTS] 6.3.3
+		return s.udp(ldap.NetlogonPing{})
+	case 500: // IKEv2 IKE_SA_INIT, then IKEv1 main mode
+		return s.udp(ike.Initiator{})
+	}
+	// UDP 68, 138, 445, 1717, 2504: no public request gets an answer.
+	return s.udp(nil)
+}
+
+// rpcProbe is the endpoint-mapper probe, optionally followed by a probe
+// of every dynamic TCP port it lists (with a bind to the interface there),
+// which Microsoft's tools leave to the admin.
+type rpcProbe struct {
+	TCP    probes.TCP
+	Follow bool
+}
+
+// RPCDetails is the endpoint mapper's answer plus the followed ports.
+type RPCDetails struct {
+	*dcerpc.Details
+	Followed []dcerpc.FollowResult `json:"followed,omitempty"`
+}
+
+func (p rpcProbe) Probe(ctx context.Context, t probes.Target) probes.Result {
+	r := p.TCP.Probe(ctx, t)
+	if !p.Follow || r.Service == nil {
+		return r
+	}
+	d, ok := r.Service.Details.(*dcerpc.Details)
+	if !ok {
+		return r
+	}
+	ports := dcerpc.TCPPorts(r.Service)
+	if len(ports) == 0 {
+		return r
+	}
+	follow := dcerpc.Follow{TCP: p.TCP, Bind: true}
+	followed := follow.Probe(ctx, t.Addr, ports)
+	svc := *r.Service
+	svc.Details = RPCDetails{Details: d, Followed: followed}
+	reachable := 0
+	for _, f := range followed {
+		if f.Result.State.Reachable() {
+			reachable++
+		}
+	}
+	svc.Summary += ", " + itoa(reachable) + "/" + itoa(len(followed)) + " dynamic ports reachable"
+	r.Service = &svc
+	return r
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// notTested is the probe of an endpoint winreach cannot test here.
+type notTested struct {
+	reason probes.Reason
+	note   string
+}
+
+func (n notTested) Probe(context.Context, probes.Target) probes.Result {
+	reason := n.reason
+	if reason == "" {
+		reason = probes.ReasonUnsupported
+	}
+	return probes.Result{State: probes.NotTested, Reason: reason, Note: n.note}
 }
