@@ -165,18 +165,18 @@ func (r *Result) UnmarshalJSON(b []byte) error {
 }
 
 // String renders the result as evidence: "filtered (timeout 2s)",
-// "filtered (admin-prohibited from 198.18.1.1)", "closed (rst)".
+// "filtered by 198.18.1.1 (admin-prohibited)", "closed (rst)".
 func (r Result) String() string {
 	s := r.State.String()
+	if r.ICMP != nil && r.ICMP.From.IsValid() {
+		s += " by " + r.ICMP.From.String()
+	}
 	if r.Reason == "" {
 		return s
 	}
 	s += " (" + string(r.Reason)
 	if r.Wait > 0 && (r.Reason == ReasonTimeout || r.Reason == ReasonNoResponse) {
 		s += " " + r.Wait.Round(time.Millisecond).String()
-	}
-	if r.ICMP != nil && r.ICMP.From.IsValid() {
-		s += " from " + r.ICMP.From.String()
 	}
 	return s + ")"
 }

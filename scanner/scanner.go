@@ -200,6 +200,7 @@ func hostResult(hs *hostState, sel Selection, status string) HostResult {
 		hr.Endpoints = append(hr.Endpoints, EndpointResult{Endpoint: e, Result: hs.results[i]})
 		results[e] = hs.results[i]
 	}
+	relate(hr.Endpoints)
 	hr.Functions = make([]FunctionVerdict, 0, len(sel.Functions))
 	for _, f := range sel.Functions {
 		hr.Functions = append(hr.Functions, Judge(f, results))

@@ -54,9 +54,17 @@ func (v *Verdict) UnmarshalText(b []byte) error {
 	return fmt.Errorf("unknown verdict %q", b)
 }
 
-// endpointVerdict is what one endpoint's state says about a function.
-func endpointVerdict(s probes.State) Verdict {
-	switch s {
+// endpointVerdict is what one endpoint's result says about a function.
+func endpointVerdict(f catalog.Function, e catalog.Endpoint, r probes.Result) Verdict {
+	switch rule := ruleFor(f.ID, e); {
+	case rule.mustConfirm && r.State == probes.Open:
+		// The port accepts connections but did not speak the protocol.
+		return Uncertain
+	case rule.pathOnly && r.State == probes.Closed:
+		// The target itself answered: the path carries the protocol.
+		return Reachable
+	}
+	switch r.State {
 	case probes.Open, probes.Confirmed:
 		return Reachable
 	case probes.OpenFiltered:
@@ -96,7 +104,7 @@ func Judge(f catalog.Function, results map[catalog.Endpoint]probes.Result) Funct
 	for i, e := range f.Endpoints {
 		v := NotTestedVerdict
 		if r, ok := results[e]; ok {
-			v = endpointVerdict(r.State)
+			v = endpointVerdict(f, e, r)
 		}
 		better := v < decided
 		if !f.AnyOf {
@@ -114,9 +122,58 @@ func Judge(f catalog.Function, results map[catalog.Endpoint]probes.Result) Funct
 	return fv
 }
 
+// endpointRule is what the KB's table does not say about one endpoint of
+// a function.
+type endpointRule struct {
+	// mustConfirm: an open port is not enough, the service must answer.
+	mustConfirm bool
+	// pathOnly: the endpoint is a data path whose handler appears only
+	// during a session, so "closed" from the target proves the path.
+	pathOnly bool
+}
+
+// ruleFor holds the per-function rules. PPTP (RFC 2637): the control
+// connection must answer as PPTP, and GRE (IP 47) carries the calls; a
+// PPTP server opens its GRE socket only while a call is up, so a target
+// that answers protocol-unreachable to a probe outside a call still shows
+// that GRE crosses the path.
+func ruleFor(function string, e catalog.Endpoint) endpointRule {
+	if function == "pptp" {
+		switch e {
+		case catalog.Endpoint{Transport: catalog.TCP, Port: 1723}:
+			return endpointRule{mustConfirm: true}
+		case catalog.Endpoint{Transport: catalog.IP, Port: 47}:
+			return endpointRule{pathOnly: true}
+		}
+	}
+	return endpointRule{}
+}
+
+// consequence says what a verdict means for the function in practice,
+// where that is not obvious from the ports.
+func consequence(f catalog.Function, v Verdict, results map[catalog.Endpoint]probes.Result) string {
+	if f.ID != "pptp" {
+		return ""
+	}
+	control := results[catalog.Endpoint{Transport: catalog.TCP, Port: 1723}]
+	gre := results[catalog.Endpoint{Transport: catalog.IP, Port: 47}]
+	switch {
+	case control.State.Reachable() && gre.State == probes.Filtered:
+		return "tunnels will connect and carry no data"
+	case control.State.Reachable() && gre.State == probes.OpenFiltered:
+		return "tunnels will connect; whether GRE passes is unknown (no answer either way)"
+	case control.State == probes.Open:
+		return "TCP 1723 accepts connections but did not answer as PPTP"
+	}
+	return ""
+}
+
 // explain says in words why the function got its verdict.
 func explain(f catalog.Function, v Verdict, by []catalog.Endpoint, results map[catalog.Endpoint]probes.Result) string {
 	var parts []string
+	if f.ID == "pptp" && v != Reachable {
+		by = f.Endpoints // both halves matter to the reader
+	}
 	for _, e := range by {
 		r, ok := results[e]
 		if !ok {
@@ -126,6 +183,9 @@ func explain(f catalog.Function, v Verdict, by []catalog.Endpoint, results map[c
 		parts = append(parts, e.Label()+" "+r.String())
 	}
 	ev := strings.Join(parts, ", ")
+	if c := consequence(f, v, results); c != "" {
+		return ev + ": " + c
+	}
 	switch v {
 	case Reachable:
 		if f.AnyOf && len(f.Endpoints) > 1 {

@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	"net/netip"
 	"slices"
 	"strings"
 	"testing"
@@ -56,6 +57,35 @@ func TestJudge(t *testing.T) {
 			}
 			if !strings.Contains(fv.Explanation, tc.says) {
 				t.Errorf("explanation %q lacks %q", fv.Explanation, tc.says)
+			}
+		})
+	}
+}
+
+func TestJudgePPTP(t *testing.T) {
+	pptp, _ := catalog.Default().Function("pptp")
+	control := func(s probes.State) probes.Result { return probes.Result{State: s, Reason: probes.ReasonReply} }
+	rejecter := netip.MustParseAddr("198.18.1.61")
+	greRejected := probes.Result{State: probes.Filtered, Reason: probes.ReasonAdminProhibited, ICMP: &probes.ICMP{Type: 3, Code: 13, From: rejecter}}
+	greClosed := probes.Result{State: probes.Closed, Reason: probes.ReasonProtoUnreachable}
+	greSilent := probes.Result{State: probes.OpenFiltered, Reason: probes.ReasonNoResponse}
+	for _, tc := range []struct {
+		name     string
+		ctl, gre probes.Result
+		want     Verdict
+		says     string
+	}{
+		{"GRE rejected on the path", control(probes.Confirmed), greRejected, Blocked,
+			"TCP 1723 confirmed (reply), GRE (IP 47) filtered by 198.18.1.61 (admin-prohibited): tunnels will connect and carry no data"},
+		{"GRE reaches the server outside a call", control(probes.Confirmed), greClosed, Reachable, "GRE (IP 47) closed"},
+		{"GRE silent", control(probes.Confirmed), greSilent, Uncertain, "whether GRE passes is unknown"},
+		{"control port open but not PPTP", control(probes.Open), greClosed, Uncertain, "did not answer as PPTP"},
+		{"control port closed", control(probes.Closed), greClosed, NotListening, "TCP 1723 closed"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fv := Judge(pptp, map[catalog.Endpoint]probes.Result{ep("tcp/1723"): tc.ctl, ep("ip/47"): tc.gre})
+			if fv.Verdict != tc.want || !strings.Contains(fv.Explanation, tc.says) {
+				t.Errorf("%v %q, want %v containing %q", fv.Verdict, fv.Explanation, tc.want, tc.says)
 			}
 		})
 	}
