@@ -168,8 +168,8 @@ func (r *Result) UnmarshalJSON(b []byte) error {
 // "filtered by 198.18.1.1 (admin-prohibited)", "closed (rst)".
 func (r Result) String() string {
 	s := r.State.String()
-	if r.ICMP != nil && r.ICMP.From.IsValid() {
-		s += " by " + r.ICMP.From.String()
+	if r.ICMP != nil && r.ICMP.From.IsValid() && r.State == Filtered {
+		s += " by " + r.ICMP.From.String() // who refused: the target, or a router or firewall
 	}
 	if r.Reason == "" {
 		return s

@@ -192,15 +192,13 @@ func (s *Scanner) Run(ctx context.Context, hosts iter.Seq[Host], sel Selection) 
 // the verdict of every selected function.
 func hostResult(hs *hostState, sel Selection, status string) HostResult {
 	hr := HostResult{Address: hs.host.Addr, Name: hs.host.Name, Status: status}
-	results := make(map[catalog.Endpoint]probes.Result, len(sel.Endpoints))
 	for i, e := range sel.Endpoints {
-		if !hs.done[i] {
-			continue
+		if hs.done[i] {
+			hr.Endpoints = append(hr.Endpoints, EndpointResult{Endpoint: e, Result: hs.results[i]})
 		}
-		hr.Endpoints = append(hr.Endpoints, EndpointResult{Endpoint: e, Result: hs.results[i]})
-		results[e] = hs.results[i]
 	}
 	relate(hr.Endpoints)
+	results := hr.Results()
 	hr.Functions = make([]FunctionVerdict, 0, len(sel.Functions))
 	for _, f := range sel.Functions {
 		hr.Functions = append(hr.Functions, Judge(f, results))

@@ -132,19 +132,27 @@ type endpointRule struct {
 	pathOnly bool
 }
 
-// ruleFor holds the per-function rules. PPTP (RFC 2637): the control
-// connection must answer as PPTP, and GRE (IP 47) carries the calls; a
-// PPTP server opens its GRE socket only while a call is up, so a target
-// that answers protocol-unreachable to a probe outside a call still shows
-// that GRE crosses the path.
+// ruleFor holds the per-function rules.
+//
+// PPTP (RFC 2637): the control connection must answer as PPTP, and GRE
+// (IP 47) carries the calls; a PPTP server opens its GRE socket only while
+// a call is up, so a target that answers protocol-unreachable to a probe
+// outside a call still shows that GRE crosses the path.
+//
+// SMB direct host lists UDP 445 beside TCP 445, but no SMB server listens
+// on UDP 445 ([MS-SMB2] 2.1 defines TCP and QUIC on UDP 443): the KB asks
+// for the path, and port-unreachable from the target proves it.
+//
+// DHCP Lease lists UDP 68, the client's port: a server answers
+// port-unreachable there, which proves the path for the server's replies.
 func ruleFor(function string, e catalog.Endpoint) endpointRule {
-	if function == "pptp" {
-		switch e {
-		case catalog.Endpoint{Transport: catalog.TCP, Port: 1723}:
-			return endpointRule{mustConfirm: true}
-		case catalog.Endpoint{Transport: catalog.IP, Port: 47}:
-			return endpointRule{pathOnly: true}
-		}
+	switch {
+	case function == "pptp" && e == catalog.Endpoint{Transport: catalog.TCP, Port: 1723}:
+		return endpointRule{mustConfirm: true}
+	case function == "pptp" && e == catalog.Endpoint{Transport: catalog.IP, Port: 47},
+		function == "smb-direct-host" && e == catalog.Endpoint{Transport: catalog.UDP, Port: 445},
+		function == "dhcp-lease" && e == catalog.Endpoint{Transport: catalog.UDP, Port: 68}:
+		return endpointRule{pathOnly: true}
 	}
 	return endpointRule{}
 }
@@ -193,6 +201,11 @@ func explain(f catalog.Function, v Verdict, by []catalog.Endpoint, results map[c
 		}
 		return ev
 	case Uncertain:
+		for _, e := range by {
+			if n := results[e].Note; n != "" && n != probes.NoProbeNote {
+				return ev + ": " + strings.TrimPrefix(n, probes.NoProbeNote+"; ")
+			}
+		}
 		return ev + ": no answer, which an open port and a silent drop both give"
 	case NotTestedVerdict:
 		return ev

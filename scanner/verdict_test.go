@@ -90,3 +90,40 @@ func TestJudgePPTP(t *testing.T) {
 		})
 	}
 }
+
+// UDP 445 and UDP 68 are listed by the KB but served by nothing: a
+// port-unreachable from the target proves the path, so SMB direct host
+// and DHCP Lease follow their real ports.
+func TestJudgePathOnlyPorts(t *testing.T) {
+	c := catalog.Default()
+	smbFn, _ := c.Function("smb-direct-host")
+	dhcpFn, _ := c.Function("dhcp-lease")
+	unreachable := probes.Result{State: probes.Closed, Reason: probes.ReasonPortUnreachable}
+	confirmed := probes.Result{State: probes.Confirmed, Reason: probes.ReasonReply}
+	filtered := probes.Result{State: probes.Filtered, Reason: probes.ReasonAdminProhibited}
+	for _, tc := range []struct {
+		fn      catalog.Function
+		results map[catalog.Endpoint]probes.Result
+		want    Verdict
+	}{
+		{smbFn, map[catalog.Endpoint]probes.Result{ep("tcp/445"): confirmed, ep("udp/445"): unreachable}, Reachable},
+		{smbFn, map[catalog.Endpoint]probes.Result{ep("tcp/445"): unreachable, ep("udp/445"): unreachable}, NotListening},
+		{smbFn, map[catalog.Endpoint]probes.Result{ep("tcp/445"): confirmed, ep("udp/445"): filtered}, Blocked},
+		{dhcpFn, map[catalog.Endpoint]probes.Result{ep("udp/67"): confirmed, ep("udp/68"): unreachable}, Reachable},
+		{dhcpFn, map[catalog.Endpoint]probes.Result{ep("udp/67"): unreachable, ep("udp/68"): unreachable}, NotListening},
+	} {
+		if fv := Judge(tc.fn, tc.results); fv.Verdict != tc.want {
+			t.Errorf("%s %v: %v (%s), want %v", tc.fn.ID, tc.results, fv.Verdict, fv.Explanation, tc.want)
+		}
+	}
+}
+
+func TestUncertainExplanationCarriesTheNote(t *testing.T) {
+	netlogon, _ := catalog.Default().Function("netlogon")
+	r := probes.Result{State: probes.OpenFiltered, Reason: probes.ReasonNoResponse,
+		Note: probes.NoProbeNote + "; UDP 137 on this host answered as NetBIOS, and NetBIOS stacks bind 138 with 137: likely open"}
+	fv := Judge(netlogon, map[catalog.Endpoint]probes.Result{ep("udp/138"): r})
+	if fv.Verdict != Uncertain || !strings.HasSuffix(fv.Explanation, "likely open") {
+		t.Errorf("%v %q", fv.Verdict, fv.Explanation)
+	}
+}

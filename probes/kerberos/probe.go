@@ -161,7 +161,11 @@ func (a ASRequest) service(transport string, msg []byte) (*probes.Service, error
 	if d.Realm == d.RequestRealm {
 		d.RealmNote = RealmNote
 	}
-	svc.Summary = fmt.Sprintf("Kerberos error %d %s, realm %s", r.ErrorCode, shortErrorName(r.ErrorCode), r.Realm)
+	svc.Summary = fmt.Sprintf("Kerberos error %d %s", r.ErrorCode, shortErrorName(r.ErrorCode))
+	if d.RealmNote == "" {
+		// Only a realm the KDC did not copy from the request says anything.
+		svc.Summary += ", realm " + r.Realm
+	}
 	if r.ErrorCode == 52 {
 		svc.Summary += " (retry over TCP)"
 	}
