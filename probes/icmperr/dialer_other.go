@@ -20,5 +20,9 @@ func (d *Dialer) DialContext(ctx context.Context, network, address string) (net.
 			nd.LocalAddr = &net.TCPAddr{IP: d.LocalAddr.AsSlice()}
 		}
 	}
-	return nd.DialContext(ctx, network, address)
+	c, err := nd.DialContext(ctx, network, address)
+	if err == nil {
+		reportUDPUnreachable(c)
+	}
+	return c, err
 }
