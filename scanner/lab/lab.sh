@@ -130,13 +130,35 @@ stop_root_daemons() {
 }
 
 # ---------------------------------------------------------------- processes
-kill_pid() { # PID: TERM, wait up to 5 s, then KILL
-	local pid=$1 i
-	kill -TERM "$pid" 2>/dev/null || return 0
-	for i in $(seq 50); do [ -d "/proc/$pid" ] || return 0; sleep 0.1; done
-	kill -KILL "$pid" 2>/dev/null || true
-	for i in $(seq 20); do [ -d "/proc/$pid" ] || return 0; sleep 0.1; done
+# alive PID: the process exists and is not a zombie (lab daemons outlive
+# lab.sh, so their parent is init, which reaps them when it gets to it).
+alive() {
+	local st
+	st=$(sed -n 's/^[0-9]* (.*) \(.\) .*/\1/p' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ -n "$st" ] && [ "$st" != Z ]
 }
+
+kill_pids() { # PID...: TERM all, wait up to 10 s, then KILL the rest
+	local pid i left
+	[ $# -gt 0 ] || return 0
+	kill -TERM "$@" 2>/dev/null || true
+	for i in $(seq 100); do
+		left=""
+		for pid in "$@"; do alive "$pid" && left+=" $pid"; done
+		[ -z "$left" ] && return 0
+		sleep 0.1
+	done
+	log "killing stubborn processes:$left"
+	kill -KILL $left 2>/dev/null || true
+	for i in $(seq 30); do
+		left=""
+		for pid in "$@"; do alive "$pid" && left+=" $pid"; done
+		[ -z "$left" ] && return 0
+		sleep 0.1
+	done
+	log "warning: processes still alive:$left"
+}
+kill_pid() { kill_pids "$1"; }
 
 # start NAME NS CMD...: run CMD (which stays in the foreground) in NS with
 # its own UTS namespace (hostname <host>.lab.test) and record its PID.
@@ -145,8 +167,18 @@ start() {
 	local hn=${ns#wr-}.lab.test
 	[ "$ns" = wr-dc ] && hn=dc1.lab.test
 	ip netns exec "$ns" unshare --uts sh -c 'hostname "$0"; exec "$@"' "$hn" "$@" \
-		</dev/null >>"$T/log/$name.out" 2>&1 &
+		</dev/null >>"$T/log/$name.out" 2>&1 9>&- &
 	echo $! >"$T/pids/$name.pid"
+}
+
+# start_privrun NAME NS SUBDIR DIR CMD...: like start, but CMD sees a private
+# tmpfs on /run with DIR bound at /run/SUBDIR (SUBDIR "." binds DIR at /run).
+# Daemons with compiled-in /run paths (Samba's winbindd pipe, xrdp, charon)
+# then neither clash with nor talk to other daemons of the machine.
+start_privrun() {
+	local name=$1 ns=$2 sub=$3 dir=$4; shift 4
+	start "$name" "$ns" sh -c 'mount -t tmpfs -o mode=755,size=16m winreach-lab /run &&
+		mkdir -p "/run/$1" && mount --bind "$2" "/run/$1" && shift 2 && exec "$@"' sh "$sub" "$dir" "$@"
 }
 
 # pidfile PIDs of this lab, only if they still live in a wr-* namespace.
@@ -156,7 +188,7 @@ lab_pids() {
 	for f in "$T"/pids/*.pid; do
 		[ -f "$f" ] || continue
 		pid=$(tr -dc 0-9 <"$f")
-		[ -n "$pid" ] && [ -d "/proc/$pid" ] || continue
+		[ -n "$pid" ] && alive "$pid" || continue
 		ns=$(ip netns identify "$pid" 2>/dev/null || true)
 		case "$ns" in wr-*) echo "$pid" ;; esac
 	done
@@ -213,6 +245,12 @@ firewalls() {
 		}
 	}
 	EOF
+	# Firewalled hosts answer every probe: no ICMP rate limit there (wr-closed
+	# keeps the kernel default on purpose).
+	local ns
+	for ns in wr-reject wr-reset; do
+		nsx "$ns" sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
+	done
 	# wr-reject: everything (all protocols) gets ICMP administratively prohibited.
 	nsx wr-reject nft -f - <<-'EOF'
 	table inet wrlab {
@@ -337,7 +375,7 @@ dc_up() {
 		path = $d/state/sysvol/lab.test/scripts
 		read only = No
 	EOF
-	start samba wr-dc samba --foreground --no-process-group -s "$d/etc/smb.conf"
+	start_privrun samba wr-dc samba "$d/run" samba --foreground --no-process-group -s "$d/etc/smb.conf"
 }
 
 # ---------------------------------------------------------------- wr-mail
@@ -345,19 +383,19 @@ mail_up() {
 	local d=$T/mail
 	mkdir -p "$d"
 	tls_cert mail mail.lab.test
-	postfix_up "$d/postfix"
+	postfix_up "$d"
 	dovecot_up "$d/dovecot"
 	inn_up "$d/inn"
 }
 
 postfix_up() {
-	local c=$1
-	mkdir -p "$c" "$c/spool" "$c/data"
-	chown postfix:postfix "$c/data"
+	local c=$1/postfix q=$1/postfix-spool dd=$1/postfix-data
+	mkdir -p "$c" "$q" "$dd"
+	chown postfix:postfix "$dd"
 	cat >"$c/main.cf" <<-EOF
 	compatibility_level = 3.6
-	queue_directory = $c/spool
-	data_directory = $c/data
+	queue_directory = $q
+	data_directory = $dd
 	myhostname = mail.lab.test
 	mydomain = lab.test
 	myorigin = \$mydomain
@@ -470,9 +508,7 @@ inn_up() {
 	cp -a /etc/news/. "$c/etc/"
 	cp "$T/tls/mail.crt" "$c/etc/cert.pem"; cp "$T/tls/mail.key" "$c/etc/key.pem"
 	chmod 640 "$c/etc/key.pem"
-	sed -e '/^\s*domain:/d' -e '/^\s*pathhost:/d' -e '/^\s*path[a-z]*:/d' -e '/^\s*tls[a-z]*:/d' \
-		/etc/news/inn.conf >"$c/inn.conf"
-	cat >>"$c/inn.conf" <<-EOF
+	cat >"$c/inn.conf.lab" <<-EOF
 	domain:        lab.test
 	pathhost:      mail.lab.test
 	fromhost:      lab.test
@@ -498,6 +534,12 @@ inn_up() {
 	tlscertfile:   $c/etc/cert.pem
 	tlskeyfile:    $c/etc/key.pem
 	EOF
+	# Debian's inn.conf without the keys set above, then ours.
+	awk 'NR == FNR { if (match($0, /^[a-z0-9]+:/)) k[substr($0, 1, RLENGTH)] = 1; next }
+		!(match($0, /^[ \t]*[a-z0-9]+:/) && (substr($0, RSTART, RLENGTH) in k))' \
+		"$c/inn.conf.lab" /etc/news/inn.conf >"$c/inn.conf"
+	cat "$c/inn.conf.lab" >>"$c/inn.conf"
+	rm -f "$c/inn.conf.lab"
 	cat >"$c/etc/readers.conf" <<-EOF
 	auth "lab" {
 	    hosts: "*"
@@ -514,10 +556,10 @@ inn_up() {
 	touch "$c/db/active.times" "$c/db/history"
 	chown -R news:news "$c"
 	chown root:news "$c/inn.conf"
-	(cd "$c/db" && INNCONF=$c/inn.conf runuser -u news -- /usr/lib/news/bin/makedbz -i -o -s 1000) >>"$T/log/innd.out" 2>&1
-	start innd wr-mail env INNCONF="$c/inn.conf" runuser -u news -- /usr/lib/news/bin/innd -f
+	(cd "$c/db" && INNCONF=$c/inn.conf setpriv --reuid=news --regid=news --init-groups -- /usr/lib/news/bin/makedbz -i -o -s 1000) >>"$T/log/innd.out" 2>&1
+	start innd wr-mail env INNCONF="$c/inn.conf" setpriv --reuid=news --regid=news --init-groups -- /usr/lib/news/bin/innd -f
 	# TLS on 563: a standalone nnrpd with implicit TLS (-S).
-	start nnrpd-tls wr-mail env INNCONF="$c/inn.conf" runuser -u news -- /usr/lib/news/bin/nnrpd -D -f -S -p 563
+	start nnrpd-tls wr-mail env INNCONF="$c/inn.conf" setpriv --reuid=news --regid=news --init-groups -- /usr/lib/news/bin/nnrpd -D -f -S -p 563
 }
 
 # ---------------------------------------------------------------- wr-rdp
@@ -567,9 +609,7 @@ rdp_up() {
 	port=-1
 	code=20
 	EOF
-	# xrdp keeps its pidfile in /run/xrdp: give it a private one.
-	start xrdp wr-rdp sh -c 'mount --bind "$1" /run/xrdp 2>/dev/null || { mkdir -p /run/xrdp && mount --bind "$1" /run/xrdp; }; shift; exec "$@"' \
-		sh "$d/run" xrdp --nodaemon --config "$d/xrdp.ini"
+	start_privrun xrdp wr-rdp xrdp "$d/run" xrdp --nodaemon --config "$d/xrdp.ini"
 }
 
 # ---------------------------------------------------------------- wr-vpn
@@ -578,6 +618,10 @@ vpn_up() {
 	mkdir -p "$d/run"
 	cat >"$d/strongswan.conf" <<-EOF
 	charon {
+	    load_modular = yes
+	    plugins {
+	        include /etc/strongswan.d/charon/*.conf
+	    }
 	    port = 500
 	    port_nat_t = 4500
 	    install_routes = no
@@ -586,6 +630,7 @@ vpn_up() {
 	            path = $T/log/charon.log
 	            default = 1
 	            ike = 2
+	            flush_line = yes
 	            time_format = %b %e %T
 	        }
 	    }
@@ -604,9 +649,7 @@ vpn_up() {
 	    }
 	}
 	EOF
-	# charon's pidfile lives in /run: give it a private /run.
-	start charon wr-vpn env STRONGSWAN_CONF="$d/strongswan.conf" sh -c 'mount --bind "$1" /run; shift; exec "$@"' \
-		sh "$d/run" /usr/lib/ipsec/charon
+	start_privrun charon wr-vpn . "$d/run" env STRONGSWAN_CONF="$d/strongswan.conf" /usr/lib/ipsec/charon
 	printf 'option %s\nlocalip %s\nremoteip %s.200-209\n' "$d/ppp-options" "$(ip4 vpn)" "$PREFIX4" >"$d/pptpd.conf"
 	printf 'name pptpd\nrefuse-pap\nrefuse-chap\nrefuse-mschap\nrequire-mschap-v2\nnodefaultroute\nnoipx\nlock\nnobsdcomp\n' >"$d/ppp-options"
 	start pptpd wr-vpn pptpd --fg --conf "$d/pptpd.conf" --pidfile "$d/run/pptpd.pid" --listen "$(ip4 vpn)"
@@ -619,7 +662,7 @@ dhcp_up() {
 	start dnsmasq wr-dhcp dnsmasq --keep-in-foreground --conf-file=/dev/null --port=0 --no-resolv --no-hosts \
 		--user=nobody --group=nogroup --interface=eth0 --bind-interfaces \
 		--dhcp-range="$PREFIX4.100,$PREFIX4.149,255.255.255.0,12h" --dhcp-authoritative \
-		--dhcp-option=option:router,"$PREFIX4.1" --dhcp-option=option:dns-server,"$(ip4 dc)" \
+		--dhcp-option=option:dns-server,"$(ip4 dc)" \
 		--dhcp-option=option:domain-name,lab.test \
 		--dhcp-leasefile="$d/leases" --pid-file="$d/dnsmasq.pid" --log-dhcp --log-facility="$T/log/dnsmasq.log"
 }
@@ -780,24 +823,21 @@ on_exit() {
 teardown() {
 	local pid ns pids n
 	load_state || true
+	# 0. innd takes long over SIGTERM; ask it to shut down the INN way.
+	if [ -n "$T" ] && [ -f "$T/mail/inn/inn.conf" ] && [ -e /run/netns/wr-mail ]; then
+		INNCONF=$T/mail/inn/inn.conf timeout 6 ip netns exec wr-mail /usr/lib/news/bin/ctlinnd -t 5 shutdown "lab down" >/dev/null 2>&1 || true
+	fi
 	# 1. every PID we started (checked to still be in a wr-* namespace)
-	for pid in $(lab_pids); do kill_pid "$pid"; done
+	# shellcheck disable=SC2046
+	kill_pids $(lab_pids)
 	# 2. anything else still inside our namespaces (children, daemonized helpers)
-	for n in 1 2; do
-		for ns in "${ALL_NS[@]}"; do
-			[ -e "/run/netns/$ns" ] || continue
-			pids=$(ip netns pids "$ns" 2>/dev/null || true)
-			for pid in $pids; do
-				if [ "$n" = 1 ]; then kill -TERM "$pid" 2>/dev/null || true; else kill -KILL "$pid" 2>/dev/null || true; fi
-			done
-		done
-		[ "$n" = 1 ] && for pid in $(seq 30); do
-			pids=""
-			for ns in "${ALL_NS[@]}"; do [ -e "/run/netns/$ns" ] && pids+=$(ip netns pids "$ns" 2>/dev/null || true); done
-			[ -z "$pids" ] && break
-			sleep 0.1
-		done
+	pids=""
+	for ns in "${ALL_NS[@]}"; do
+		[ -e "/run/netns/$ns" ] || continue
+		for pid in $(ip netns pids "$ns" 2>/dev/null || true); do alive "$pid" && pids+=" $pid"; done
 	done
+	# shellcheck disable=SC2086
+	[ -z "$pids" ] || { log "stopping leftover processes in lab namespaces:$pids"; kill_pids $pids; }
 	# 3. namespaces (links and addresses go with them) and their /etc/netns files
 	for ns in "${ALL_NS[@]}"; do
 		[ -e "/run/netns/$ns" ] && ip netns del "$ns" 2>/dev/null || true
@@ -831,7 +871,7 @@ cmd_status() {
 	printf '%-20s %-8s %s\n' PROCESS PID STATE
 	for f in "$T"/pids/*.pid; do
 		pid=$(cat "$f"); st=dead
-		[ -d "/proc/$pid" ] && st="running in $(ip netns identify "$pid" 2>/dev/null)"
+		alive "$pid" && st="running in $(ip netns identify "$pid" 2>/dev/null)"
 		printf '%-20s %-8s %s\n' "$(basename "$f" .pid)" "$pid" "$st"
 	done
 	print_table
