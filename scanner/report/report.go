@@ -19,6 +19,7 @@ import (
 	"winreach/catalog"
 	"winreach/probes"
 	"winreach/scanner"
+	"winreach/scanner/policy"
 )
 
 // Options are the scan settings recorded in the report.
@@ -42,6 +43,10 @@ type Document struct {
 	Targets     []string             `json:"targets"`
 	Hosts       []scanner.HostResult `json:"hosts"`
 	Summary     Summary              `json:"summary"`
+	// Violations and Unproven are set by scan --expect (see policy.go):
+	// nil without a policy, empty when it holds.
+	Violations []policy.Violation `json:"violations,omitzero"`
+	Unproven   []policy.Violation `json:"unproven,omitzero"`
 }
 
 // Summary counts verdicts over the whole scan.
@@ -167,6 +172,7 @@ func (s *Stream) End(d *Document) error {
 // evidence; then one summary line.
 func WriteTable(w io.Writer, d *Document) error {
 	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
+	marks := policyMarks(d)
 	for _, h := range d.Hosts {
 		fmt.Fprintln(tw, hostHeading(h))
 		if h.Status == scanner.StatusUnresolved {
@@ -176,7 +182,8 @@ func WriteTable(w io.Writer, d *Document) error {
 		fmt.Fprintln(tw, "  FUNCTION\tVERDICT\tSERVICE\tEVIDENCE")
 		results := h.Results()
 		for _, f := range h.Functions {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", f.Name, f.Verdict, serviceColumn(f, results), f.Explanation)
+			mark := cmp.Or(marks[markKey{h.Address, f.ID}].sign, " ")
+			fmt.Fprintf(tw, "%s %s\t%s\t%s\t%s\n", mark, f.Name, f.Verdict, serviceColumn(f, results), f.Explanation)
 		}
 		if extra := extraEndpoints(h); len(extra) > 0 {
 			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", "(no function)", "", "", strings.Join(extra, ", "))
@@ -184,6 +191,9 @@ func WriteTable(w io.Writer, d *Document) error {
 		fmt.Fprintln(tw)
 	}
 	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if err := writePolicySection(w, d); err != nil {
 		return err
 	}
 	_, err := fmt.Fprintln(w, summaryLine(d))
