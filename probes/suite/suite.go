@@ -41,6 +41,10 @@ type Config struct {
 	Raw       probes.Prober
 	RawReason probes.Reason
 	RawNote   string
+	// Responder sends token-bearing probes to UDP and IP endpoints, for
+	// targets where `winreach listen` runs (see responder.go): a token
+	// reply confirms, silence is filtered, never open|filtered.
+	Responder bool
 }
 
 // udpMinRetries: UDP silence means nothing until the target had the chance
@@ -79,8 +83,14 @@ func (s *Suite) For(e catalog.Endpoint) probes.Prober {
 	case catalog.TCP:
 		return s.forTCP(e.Port)
 	case catalog.UDP:
+		if s.cfg.Responder {
+			return definitive{s.udp(tokenDatagram{})}
+		}
 		return s.forUDP(e.Port)
 	case catalog.IP:
+		if base, ok := rawBase(s.cfg.Raw); ok && s.cfg.Responder {
+			return tokenRaw{base}
+		}
 		if s.cfg.Raw != nil {
 			return s.cfg.Raw
 		}
