@@ -39,9 +39,12 @@ Probing:
   --timeout D                 wait per attempt, e.g. 500ms, 2s (default 2s)
   --retries N                 extra attempts after silence (default 1; UDP at least 2, raw IP 3)
   --rpc-follow=false          do not probe the dynamic RPC ports the endpoint mapper lists
+  --responder                 the targets run 'winreach listen': send token-bearing UDP and
+                              raw IP probes, so silence means dropped (filtered), never open|filtered
 
 Output:
   --format F                  table (default), json, jsonl (one record per result as it completes)
+                              xml (nmap -oX format: ndiff and nmap importers read it)
   -o FILE                     write to FILE (atomically) instead of standard output
   --no-progress               no progress bar (it shows only when stderr is a terminal)
 
@@ -70,6 +73,7 @@ type scanFlags struct {
 	output                       string
 	noProgress                   bool
 	rpcFollow                    bool
+	responder                    bool // token probes for winreach listen (listen.go)
 	targets                      []string
 }
 
@@ -91,6 +95,7 @@ func parseScanFlags(args []string, defaultConcurrency int) (*scanFlags, error) {
 	fs.StringVar(&f.output, "o", "", "")
 	fs.BoolVar(&f.noProgress, "no-progress", false, "")
 	fs.BoolVar(&f.rpcFollow, "rpc-follow", true, "")
+	fs.BoolVar(&f.responder, "responder", false, "")
 	targets, err := parseInterspersed(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -110,9 +115,9 @@ func parseScanFlags(args []string, defaultConcurrency int) (*scanFlags, error) {
 		return nil, usagef("scan: no target given (name hosts, networks or ranges, or use -iL FILE)")
 	}
 	switch f.format {
-	case "table", "json", "jsonl":
+	case "table", "json", "jsonl", "xml":
 	default:
-		return nil, usagef("scan: unknown --format %q (want table, json or jsonl)", f.format)
+		return nil, usagef("scan: unknown --format %q (want table, json, jsonl or xml)", f.format)
 	}
 	return f, nil
 }
@@ -191,6 +196,7 @@ func cmdScan(ctx context.Context, e env, args []string) error {
 		stream.Start(doc)
 	}
 	cfg := suite.Config{Dialer: &icmperr.Dialer{}, Timeout: f.timeout, Retries: f.retries, RPCFollow: f.rpcFollow}
+	cfg.Responder = f.responder
 	closeRaw := setupRaw(ctx, e.stderr, sel, f, &cfg)
 	defer closeRaw()
 
@@ -230,7 +236,9 @@ func cmdScan(ctx context.Context, e env, args []string) error {
 		doc.Hosts = hosts
 		doc.Summary = report.Summarize(hosts)
 		var werr error
-		if f.format == "json" {
+		if f.format == "xml" {
+			werr = report.WriteNmapXML(out, doc)
+		} else if f.format == "json" {
 			werr = report.WriteJSON(out, doc)
 		} else {
 			werr = report.WriteTable(out, doc)
