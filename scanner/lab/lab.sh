@@ -245,10 +245,13 @@ firewalls() {
 		}
 	}
 	EOF
-	# Firewalled hosts answer every probe: no ICMP rate limit there (wr-closed
-	# keeps the kernel default on purpose).
-	local ns
-	for ns in wr-reject wr-reset; do
+	# Every host but wr-closed answers every probe: no ICMP rate limit there.
+	# wr-closed keeps the kernel default (1 ICMP error per second per peer,
+	# burst 6) on purpose, so scanners meet a rate-limited host.
+	local ns h
+	for h in "${HOSTS[@]}"; do
+		ns=wr-${h%%:*}
+		[ "$ns" = wr-closed ] && continue
 		nsx "$ns" sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
 	done
 	# wr-reject: everything (all protocols) gets ICMP administratively prohibited.
