@@ -840,7 +840,11 @@ teardown() {
 		for pid in $(ip netns pids "$ns" 2>/dev/null || true); do alive "$pid" && pids+=" $pid"; done
 	done
 	# shellcheck disable=SC2086
-	[ -z "$pids" ] || { log "stopping leftover processes in lab namespaces:$pids"; kill_pids $pids; }
+	if [ -n "$pids" ]; then
+		log "stopping leftover processes in lab namespaces:$(for pid in $pids; do printf ' %s(%s)' "$pid" "$(cat "/proc/$pid/comm" 2>/dev/null)"; done)"
+		# shellcheck disable=SC2086
+		kill_pids $pids
+	fi
 	# 3. namespaces (links and addresses go with them) and their /etc/netns files
 	for ns in "${ALL_NS[@]}"; do
 		[ -e "/run/netns/$ns" ] && ip netns del "$ns" 2>/dev/null || true
