@@ -86,7 +86,8 @@ func ctime(t time.Time) string { return t.Local().Format("Mon Jan _2 15:04:05 20
 
 func nmapArgs(d *Document) string {
 	args := []string{"winreach", "scan"}
-	if len(d.Options.Functions) > 0 {
+	// The whole catalog is the default selection: no -f to list.
+	if n := len(d.Options.Functions); n > 0 && n != len(catalog.Default().Functions) {
 		args = append(args, "-f", strings.Join(d.Options.Functions, ","))
 	}
 	return strings.Join(append(args, d.Targets...), " ")
