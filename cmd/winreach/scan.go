@@ -42,8 +42,13 @@ Probing:
   --responder                 the targets run 'winreach listen': send token-bearing UDP and
                               raw IP probes, so silence means dropped (filtered), never open|filtered
 
+Policy:
+  --expect FILE               check a policy: which functions must be reachable or blocked
+                              where; exit 1 on any violation (see scanner/policy/README.md)
+
 Output:
-  --format F                  table (default), json, jsonl (one record per result as it completes)
+  --format F                  table (default), json, jsonl (one record per result as it completes),
+                              csv (one row per host and function), markdown (a report)
                               xml (nmap -oX format: ndiff and nmap importers read it)
   -o FILE                     write to FILE (atomically) instead of standard output
   --no-progress               no progress bar (it shows only when stderr is a terminal)
@@ -53,10 +58,12 @@ Examples:
   winreach scan -f logon-sequence,kerberos,smb-direct-host,dns-resolution dc1.example.test
   # What does this server expose? Every function, as JSON for a report:
   winreach scan --format json -o exposure.json 198.18.1.20
+  # Audit exposure against a policy ("198.18.1.20 smtp reachable", "198.18.1.0/24 * blocked"):
+  winreach scan --expect policy.txt --format markdown -o audit.md
   # Pre-migration: will the new site reach the old domain controllers and mail servers?
   winreach scan -g nt4,exchange,win2000 -iL old-servers.txt --exclude 198.18.1.99
 
-Exit codes: 0 all reachable, 1 some not, 2 bad usage or input, 3 runtime failure,
+Exit codes: 0 all reachable (with --expect: the policy holds), 1 some not (a violation), 2 bad usage or input, 3 runtime failure,
 130 interrupted (what is known is written, unfinished hosts marked partial).
 `
 
@@ -73,7 +80,8 @@ type scanFlags struct {
 	output                       string
 	noProgress                   bool
 	rpcFollow                    bool
-	responder                    bool // token probes for winreach listen (listen.go)
+	responder                    bool   // token probes for winreach listen (listen.go)
+	expect                       string // policy file (expect.go)
 	targets                      []string
 }
 
@@ -96,6 +104,7 @@ func parseScanFlags(args []string, defaultConcurrency int) (*scanFlags, error) {
 	fs.BoolVar(&f.noProgress, "no-progress", false, "")
 	fs.BoolVar(&f.rpcFollow, "rpc-follow", true, "")
 	fs.BoolVar(&f.responder, "responder", false, "")
+	fs.StringVar(&f.expect, "expect", "", "")
 	targets, err := parseInterspersed(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -111,13 +120,13 @@ func parseScanFlags(args []string, defaultConcurrency int) (*scanFlags, error) {
 		return nil, usagef("scan: --timeout must be positive, not %s", f.timeout)
 	case f.retries < 0:
 		return nil, usagef("scan: --retries cannot be negative")
-	case len(f.targets) == 0 && f.listFile == "":
+	case len(f.targets) == 0 && f.listFile == "" && f.expect == "":
 		return nil, usagef("scan: no target given (name hosts, networks or ranges, or use -iL FILE)")
 	}
 	switch f.format {
-	case "table", "json", "jsonl", "xml":
+	case "table", "json", "jsonl", "csv", "markdown", "xml":
 	default:
-		return nil, usagef("scan: unknown --format %q (want table, json, jsonl or xml)", f.format)
+		return nil, usagef("scan: unknown --format %q (want table, json, jsonl, csv, markdown or xml)", f.format)
 	}
 	return f, nil
 }
@@ -153,6 +162,10 @@ func cmdScan(ctx context.Context, e env, args []string) error {
 		fmt.Fprint(e.stdout, scanUsage)
 		return nil
 	}
+	if err != nil {
+		return err
+	}
+	pol, err := loadPolicy(catalog.Default(), f)
 	if err != nil {
 		return err
 	}
@@ -197,37 +210,31 @@ func cmdScan(ctx context.Context, e env, args []string) error {
 	}
 	cfg := suite.Config{Dialer: &icmperr.Dialer{}, Timeout: f.timeout, Retries: f.retries, RPCFollow: f.rpcFollow}
 	cfg.Responder = f.responder
-	closeRaw := setupRaw(ctx, e.stderr, sel, f, &cfg)
-	defer closeRaw()
-
-	bar := newProgress(e.stderr, !f.noProgress, src.total*uint64(len(sel.Endpoints)))
+	check := newPolicyCheck(pol)
 	var hosts []scanner.HostResult
-	sc := &scanner.Scanner{
-		Prober:      suite.New(cfg).For,
-		Concurrency: f.concurrency,
-		Grace:       f.timeout,
-		OnEndpoint: func(h netip.Addr, r scanner.EndpointResult) {
-			bar.Add(1)
+	stats := probeHosts(ctx, e, f, sel, src, cfg,
+		func(h netip.Addr, r scanner.EndpointResult) {
 			if stream != nil {
 				stream.Endpoint(h, r)
 			}
 		},
-		OnHost: func(h scanner.HostResult) {
+		func(h scanner.HostResult) {
 			if stream != nil {
 				stream.Host(h)
+				check.Host(h)
 				doc.Summary = accumulate(doc.Summary, h)
 				return
 			}
 			hosts = append(hosts, h)
-		},
-	}
-	stats := sc.Run(ctx, src.hosts, sel)
-	bar.Finish()
+		})
 	doc.EndTime = time.Now().UTC()
 	doc.Interrupted = stats.Interrupted
 
 	if stream != nil {
 		doc.Summary.Probes = stats.Probes
+		if check != nil {
+			stream.Violations(check.violations, check.unproven)
+		}
 		if err := stream.End(doc); err != nil {
 			return err
 		}
@@ -235,12 +242,23 @@ func cmdScan(ctx context.Context, e env, args []string) error {
 		report.SortHosts(hosts)
 		doc.Hosts = hosts
 		doc.Summary = report.Summarize(hosts)
+		if check != nil {
+			for _, h := range hosts {
+				check.Host(h)
+			}
+			doc.Violations, doc.Unproven = check.violations, check.unproven
+		}
 		var werr error
-		if f.format == "xml" {
+		switch f.format {
+		case "xml":
 			werr = report.WriteNmapXML(out, doc)
-		} else if f.format == "json" {
+		case "json":
 			werr = report.WriteJSON(out, doc)
-		} else {
+		case "csv":
+			werr = report.WriteCSV(out, doc)
+		case "markdown":
+			werr = report.WriteMarkdown(out, doc)
+		default:
 			werr = report.WriteTable(out, doc)
 		}
 		if werr != nil {
@@ -254,6 +272,13 @@ func cmdScan(ctx context.Context, e env, args []string) error {
 	case stats.Interrupted:
 		fmt.Fprintln(e.stderr, "winreach: interrupted; partial results written")
 		return exitError{exitInterrupted}
+	case check != nil:
+		// A policy run judges the policy, not the reachability.
+		if len(check.violations) > 0 {
+			fmt.Fprintf(e.stderr, "winreach: %d policy violation(s)\n", len(check.violations))
+			return exitError{exitNotAll}
+		}
+		return nil
 	case !doc.Summary.AllReachable:
 		return exitError{exitNotAll}
 	}
