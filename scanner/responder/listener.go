@@ -158,9 +158,9 @@ func (l *Listener) Close() []Binding {
 // setStatus records why a socket could not be opened.
 func setStatus(b *Binding, err error) {
 	switch {
-	case errors.Is(err, syscall.EADDRINUSE):
+	case errors.Is(err, syscall.EADDRINUSE) || addrInUse(err):
 		b.Status, b.Note = StatusInUse, "in use by another program: not stolen"
-	case errors.Is(err, os.ErrPermission):
+	case errors.Is(err, os.ErrPermission) || permissionDenied(err):
 		b.Status, b.Note = StatusDenied, "permission denied"
 		if b.Endpoint.Transport == catalog.IP {
 			b.Note += ": raw IP sockets need CAP_NET_RAW"
