@@ -1,0 +1,33 @@
+// Package logon explains, step by step, whether a client can log on to and
+// through a domain controller, from the results of a scan of that DC.
+//
+// A Windows logon uses the network in a fixed order (Microsoft KB Q150543
+// for the NT 4.0 functions, "Active Directory and Active Directory Domain
+// Services port requirements" and [MS-ADTS] 6.3.3 for the Windows 2000 DC
+// locator):
+//
+//  1. name resolution: DNS (UDP 53, the DC's SRV records) or the NetBIOS
+//     name service (UDP 137);
+//  2. the DC locator: the CLDAP "LDAP ping" (UDP 389, [MS-ADTS] 6.3.3) or
+//     NETLOGON mailslot queries in NetBIOS datagrams (UDP 138);
+//  3. Kerberos (TCP and UDP 88, RFC 4120);
+//  4. LDAP (TCP 389): directory lookups and group policy;
+//  5. SMB: the NETLOGON and SYSVOL shares, by SMB direct host (TCP 445) or
+//     through a NetBIOS session (TCP 139);
+//  6. RPC: the endpoint mapper (TCP 135) and the dynamic ports it lists,
+//     for the secure channel and NetLogon RPC (which can also run over
+//     named pipes inside SMB).
+//
+// Two paths get a client logged on: the Windows 2000 path (DNS, CLDAP,
+// Kerberos over TCP or UDP, LDAP, SMB direct host) and the NT 4.0 NetBIOS
+// path (UDP 137, UDP 138, TCP 139). A logon can work when one of them has
+// no endpoint proven broken; RPC on TCP 135 is reported but not required,
+// since NetLogon RPC also runs over SMB named pipes.
+//
+// Explain is pure: it reads a scanner.HostResult and writes words. Each
+// endpoint's evidence is told apart: rejected by a named sender (ICMP
+// administratively prohibited), unreachable (ICMP host or network
+// unreachable), dropped (silence with no ICMP), nothing listening (a TCP
+// reset or an ICMP port unreachable from the DC itself), and silence where
+// silence proves nothing (UDP 138, which nothing answers).
+package logon
