@@ -67,6 +67,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdListen(ctx, e, args[1:])
 	case "diff":
 		err = cmdDiff(e, args[1:])
+	case "logon":
+		err = cmdLogon(ctx, e, args[1:])
 	case "catalog":
 		err = cmdCatalog(e, args[1:])
 	case "version", "--version", "-version":
@@ -74,7 +76,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, mainUsage)
 	default:
-		err = usagef("unknown command %q (want scan, catalog, listen, diff or version; see winreach --help)", args[0])
+		err = usagef("unknown command %q (want scan, logon, catalog, listen, diff or version; see winreach --help)", args[0])
 	}
 	return exitCode(err, stderr)
 }
@@ -100,6 +102,7 @@ const mainUsage = `winreach: which Windows network functions can reach a host, a
 
 Usage:
   winreach scan [flags] TARGET...   probe targets for the functions of KB Q150543
+  winreach logon [flags] DC...      explain, step by step, whether a client can log on
   winreach catalog [--format json]  list the functions and the endpoints each needs
   winreach listen --addr ADDR       stand in for servers that do not exist yet (see scan --responder)
   winreach diff OLD.json NEW.json   function-level changes between two scans; exit 1 on a regression

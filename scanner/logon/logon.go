@@ -177,6 +177,10 @@ func steps() []stepInfo {
 // ExtraEndpoints).
 func Explain(h scanner.HostResult) Report {
 	rep := Report{DC: h.Address, Name: h.Name, HostStatus: h.Status}
+	if h.Status == scanner.StatusUnresolved {
+		rep.Conclusion = fmt.Sprintf("%s does not resolve (%s): a client that cannot resolve it cannot log on to it.", h.Name, h.Error)
+		return rep
+	}
 	dc := h.Address.String()
 	results := h.Results()
 	causes := map[catalog.Endpoint]Cause{}

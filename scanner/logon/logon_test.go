@@ -355,3 +355,10 @@ What to open or start:
 		t.Errorf("text:\n%s\nwant:\n%s", b.String(), want)
 	}
 }
+
+func TestExplainUnresolved(t *testing.T) {
+	r := Explain(scanner.HostResult{Name: "dc9.lab.test", Status: scanner.StatusUnresolved, Error: "no such host"})
+	if r.CanLogOn || len(r.Steps) != 0 || r.Conclusion != "dc9.lab.test does not resolve (no such host): a client that cannot resolve it cannot log on to it." {
+		t.Errorf("%+v", r)
+	}
+}

@@ -23,15 +23,20 @@ func mark(c Cause) string {
 // open.
 func (r Report) WriteText(w io.Writer) error {
 	b := &strings.Builder{}
-	host := r.DC.String()
-	if r.Name != "" && r.Name != host {
-		host += " (" + r.Name + ")"
+	host := r.Name
+	if r.DC.IsValid() {
+		host = r.DC.String()
+		if r.Name != "" && r.Name != host {
+			host += " (" + r.Name + ")"
+		}
 	}
 	fmt.Fprintf(b, "Logon to %s\n%s\n\n", host, r.Conclusion)
 	for _, p := range r.Paths {
 		fmt.Fprintf(b, "  %-10s %s\n", p.Status, p.Name)
 	}
-	b.WriteString("\n")
+	if len(r.Paths) > 0 {
+		b.WriteString("\n")
+	}
 	for i, s := range r.Steps {
 		fmt.Fprintf(b, "%d. %s: %s\n", i+1, s.Title, s.Status)
 		for _, c := range s.Checks {
