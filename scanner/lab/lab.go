@@ -232,8 +232,9 @@ const (
 )
 
 var (
-	usersMu sync.Mutex
-	myUses  int // Up calls not yet matched by Down in this process
+	usersMu   sync.Mutex
+	myUses    int  // Up calls not yet matched by Down in this process
+	broughtUp bool // this process found the lab down and brought it up
 )
 
 func withUsersLock(fn func() error) error {
@@ -275,7 +276,8 @@ func otherUsers() []int {
 
 // Up brings the lab up (or, with WINREACH_LAB_UP=1, checks that it is up)
 // and fails the test if it cannot. lab.sh up is idempotent: a lab already
-// up is only verified. Each Up should be matched by a Down.
+// up is only verified. Each Up should be matched by a Down; Finish (run by
+// the package's TestMain) takes down what this process brought up.
 func Up(t testing.TB) {
 	t.Helper()
 	RequireRoot(t)
@@ -291,11 +293,16 @@ func Up(t testing.TB) {
 	defer usersMu.Unlock()
 	var out []byte
 	err := withUsersLock(func() error {
+		_, statErr := os.Stat(StateFile)
+		wasUp := statErr == nil
 		var err error
 		if out, err = runScript(ctx, "up"); err != nil {
 			return err
 		}
 		if !External() {
+			if !wasUp {
+				broughtUp = true
+			}
 			myUses++
 			return os.WriteFile(myUserFile(), []byte(strconv.Itoa(myUses)+"\n"), 0o644)
 		}
@@ -307,10 +314,11 @@ func Up(t testing.TB) {
 	t.Logf("lab up in %s", time.Since(start).Round(100*time.Millisecond))
 }
 
-// Down matches an Up. When no other Up of this process and no other live
-// test process still uses the lab, it tears the lab down and fails the test
-// if any wr- namespace, lab process or lab file remains. With
-// WINREACH_LAB_UP=1 it does nothing.
+// Down matches an Up. It tears the lab down only when this process brought
+// it up, no other Up of this process is unmatched, and no other live test
+// process uses it; then it fails the test if any wr- namespace, lab process
+// or lab file remains. A lab that was already up (started by hand or by
+// another test process) is left up. With WINREACH_LAB_UP=1 it does nothing.
 func Down(t testing.TB) {
 	t.Helper()
 	if External() {
@@ -318,16 +326,33 @@ func Down(t testing.TB) {
 	}
 	usersMu.Lock()
 	defer usersMu.Unlock()
-	err := withUsersLock(func() error {
-		if myUses > 0 {
-			myUses--
-		}
-		if myUses > 0 {
+	if myUses > 0 {
+		myUses--
+	}
+	if myUses > 0 {
+		if err := withUsersLock(func() error {
 			return os.WriteFile(myUserFile(), []byte(strconv.Itoa(myUses)+"\n"), 0o644)
+		}); err != nil {
+			t.Error(err)
 		}
+		return
+	}
+	torn, err := release()
+	if err != nil {
+		t.Error(err)
+	} else if !torn {
+		t.Logf("lab left up (not brought up by this process, or still used by another)")
+	}
+}
+
+// release drops this process's claim on the lab and, if this process
+// brought it up and nobody else uses it, tears it down and checks that
+// nothing remains. It reports whether it tore the lab down.
+func release() (bool, error) {
+	torn := false
+	err := withUsersLock(func() error {
 		os.Remove(myUserFile())
-		if others := otherUsers(); len(others) > 0 {
-			t.Logf("lab still used by test processes %v: leaving it up", others)
+		if !broughtUp || len(otherUsers()) > 0 {
 			return nil
 		}
 		pids := PIDs()
@@ -337,14 +362,27 @@ func Down(t testing.TB) {
 		if out, err := runScript(ctx, "down"); err != nil {
 			return fmt.Errorf("lab.sh down: %v\n%s", err, out)
 		}
+		broughtUp, torn = false, true
 		if err := CheckClean(pids, tmp); err != nil {
 			return fmt.Errorf("lab not clean after down: %v", err)
 		}
 		return nil
 	})
-	if err != nil {
-		t.Error(err)
+	return torn, err
+}
+
+// Finish is for TestMain, after m.Run: whatever Up/Down calls are still
+// unmatched, it takes the lab down if this process brought it up and no
+// other test process uses it, and returns an error if anything remains.
+func Finish() error {
+	if External() || os.Geteuid() != 0 {
+		return nil
 	}
+	usersMu.Lock()
+	defer usersMu.Unlock()
+	myUses = 0
+	_, err := release()
+	return err
 }
 
 // TempDir is the lab's temp folder from the state file ("" when down).

@@ -5,6 +5,8 @@ package lab
 import (
 	"context"
 	"encoding/xml"
+	"fmt"
+	"os"
 	"os/exec"
 	"sort"
 	"strconv"
@@ -12,6 +14,20 @@ import (
 	"testing"
 	"time"
 )
+
+// TestMain takes the lab down at the end if this test process brought it
+// up (whichever test called Up first), and fails the run if any wr-
+// namespace, lab process or lab file remains after that.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if err := Finish(); err != nil {
+		fmt.Fprintln(os.Stderr, "lab: teardown:", err)
+		if code == 0 {
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
 
 // nmap's XML output, the parts this test reads.
 type nmapRun struct {
