@@ -187,6 +187,8 @@ type Target struct {
 	Port uint16 // TCP/UDP port; IP protocol number for raw probes
 	// Name is the host name the address came from, if any (TLS SNI, reports).
 	Name string
+	// Timing, when set, adapts waits to the host's measured round trips.
+	Timing Timing
 }
 
 // AddrPort is the target as a socket address.

@@ -41,13 +41,16 @@ func (p TCP) Probe(ctx context.Context, t Target) Result {
 		attempt int
 	)
 	for attempt = 1; ; attempt++ {
-		cctx, cancel := context.WithTimeout(ctx, p.Timeout)
+		cctx, cancel := context.WithTimeout(ctx, attemptTimeout(t, attempt, p.Timeout))
 		start := now()
 		conn, err = p.Dialer.DialContext(cctx, "tcp", t.AddrPort().String())
 		rtt = now().Sub(start)
 		cancel()
 		if err != nil && isTimeout(err) {
 			waited += rtt
+		}
+		if t.Timing != nil && ctx.Err() == nil {
+			observeConnect(t, attempt, rtt, err)
 		}
 		if err == nil || ctx.Err() != nil {
 			break
@@ -97,6 +100,26 @@ func (p TCP) Probe(ctx context.Context, t Target) Result {
 		}
 	}
 	return r
+}
+
+// observeConnect tells the host's timing what one connect attempt saw:
+// a handshake, a reset or an ICMP error is a round trip; a timeout is
+// silence; a local failure says nothing about the path.
+func observeConnect(t Target, attempt int, rtt time.Duration, err error) {
+	if err == nil {
+		t.Timing.Answered(attempt, rtt, false)
+		return
+	}
+	st, reason, icmp := ClassifyDetail("tcp", err)
+	switch {
+	case st == Filtered && reason == ReasonTimeout:
+		t.Timing.Silent(attempt)
+	case icmp != nil:
+		// Only the target's own ICMP errors spend its rate-limit budget.
+		t.Timing.Answered(attempt, rtt, icmp.From == t.Addr)
+	case st == Closed, st == Filtered:
+		t.Timing.Answered(attempt, rtt, reason != ReasonReset)
+	}
 }
 
 // closeAbortive closes with SO_LINGER 0: the kernel sends RST and frees the

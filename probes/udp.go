@@ -24,6 +24,11 @@ type UDP struct {
 	Now      func() time.Time
 }
 
+// minServiceWait is the least an attempt that expects a service's reply
+// waits, however short the host's round trips: the reply is an
+// application's, not the kernel's.
+const minServiceWait = 500 * time.Millisecond
+
 // NoProbeNote marks results of ports whose protocol has no probe.
 const NoProbeNote = "no probe exists for this protocol: silence is what an open port gives too"
 
@@ -48,9 +53,19 @@ func (p UDP) Probe(ctx context.Context, t Target) Result {
 		waited time.Duration
 	)
 	buf := make([]byte, maxDatagram)
-	wait := p.Timeout
+	fixed := p.Timeout
 	attempts := 1 + max(0, p.Retries)
 	for attempt := 0; attempt < attempts; attempt++ {
+		if attempt > 0 && t.Timing != nil && !t.Timing.Retry(ctx, attempt+1) {
+			attempts = attempt // another attempt cannot change the result
+			break
+		}
+		wait := attemptTimeout(t, attempt+1, fixed)
+		if p.Exchange != nil {
+			// A service's answer takes its processing time on top of
+			// the path's round trip.
+			wait = max(wait, min(fixed, minServiceWait))
+		}
 		req := []byte{}
 		if p.Exchange != nil {
 			req = p.Exchange.Request(t, attempt)
@@ -75,12 +90,18 @@ func (p UDP) Probe(ctx context.Context, t Target) Result {
 				}
 				if r, final := p.errorResult(err, attempt+1); final {
 					r.RTT = now().Sub(start)
+					if t.Timing != nil && r.State != NotTested {
+						t.Timing.Answered(attempt+1, r.RTT, r.ICMP == nil || r.ICMP.From == t.Addr)
+					}
 					return r
 				}
 				break
 			}
 			if r, ok := p.judge(sent, buf[:n]); ok {
 				r.RTT, r.Attempts = now().Sub(start), attempt+1
+				if t.Timing != nil {
+					t.Timing.Answered(attempt+1, r.RTT, false)
+				}
 				return r
 			}
 		}
@@ -88,7 +109,10 @@ func (p UDP) Probe(ctx context.Context, t Target) Result {
 		if ctx.Err() != nil {
 			return Result{State: NotTested, Reason: ReasonLocalError, Note: "scan interrupted", Attempts: attempt + 1}
 		}
-		wait = wait * 3 / 2 // back off: the target may be pacing its answers
+		if t.Timing != nil {
+			t.Timing.Silent(attempt + 1)
+		}
+		fixed = fixed * 3 / 2 // back off: the target may be pacing its answers
 	}
 	r := Result{State: OpenFiltered, Reason: ReasonNoResponse, Attempts: attempts, Wait: waited}
 	if p.Exchange == nil {

@@ -3,12 +3,13 @@ package scanner
 import (
 	"context"
 	"iter"
+	"math"
 	"net/netip"
 	"slices"
 	"sync"
 	"time"
 
-	"golang.org/x/sync/semaphore"
+	"golang.org/x/time/rate"
 
 	"winreach/catalog"
 	"winreach/probes"
@@ -26,6 +27,23 @@ type Scanner struct {
 	Window int
 	// Grace is how long probes in flight may go on after ctx is cancelled.
 	Grace time.Duration
+	// Rate, when positive, bounds the probes started per second over the
+	// whole scan.
+	Rate float64
+	// MaxPerHost, when positive, bounds the probes in flight to one host.
+	MaxPerHost int
+	// Timing, when set, adapts each host's waits to its measured round
+	// trips and paces datagram retries under its ICMP rate limit (see
+	// probes.Timing); nil keeps the probes' fixed timeouts.
+	Timing *Timing
+	// Keep, when set, restricts the scan to the (host, endpoint) pairs it
+	// accepts: one shard of a larger scan (see Shard.Keep). A host with
+	// no pair kept is not reported.
+	Keep func(netip.Addr, catalog.Endpoint) bool
+	// Known, when set, returns what an earlier run already learned about
+	// a host (a resumed scan): those endpoints are reported as they were
+	// and not probed again.
+	Known func(netip.Addr) []EndpointResult
 	// OnEndpoint, when set, sees every endpoint result as it completes.
 	OnEndpoint func(host netip.Addr, r EndpointResult)
 	// OnHost sees every host when its last probe ends (or, after an
@@ -45,6 +63,7 @@ type Host struct {
 type Stats struct {
 	Hosts       int // hosts reported
 	Probes      int // probes run
+	Reused      int // results carried over from Known
 	Interrupted bool
 }
 
@@ -53,139 +72,322 @@ type hostState struct {
 	host      Host
 	results   []probes.Result // indexed like Selection.Endpoints
 	done      []bool
-	remaining int
+	pending   []int // endpoints still to launch, in plan order
+	inflight  int
+	remaining int // planned probes not finished
+	timing    *hostTiming
 }
 
 // Run probes every host of the stream for the selection. Cancelling ctx
 // stops new probes from starting; probes already running end within their
 // own timeouts (they run under a context that ignores the cancel), and the
 // hosts they belong to are reported as partial.
+//
+// Hosts are admitted from the stream as others finish, at most Window at
+// a time, and workers take their probes round-robin over the hosts
+// admitted, so consecutive probes go to different hosts (see PlanWindow)
+// and a host held back by --max-per-host or its congestion window never
+// blocks the others.
 func (s *Scanner) Run(ctx context.Context, hosts iter.Seq[Host], sel Selection) Stats {
-	conc := max(1, s.Concurrency)
-	window := s.Window
-	if window <= 0 {
-		window = max(1, 2*conc/max(1, len(sel.Endpoints)))
-	}
-	// Probes in flight at an interrupt get Grace to finish; then their
-	// context ends too, so a probe in its third retry does not hold the
-	// exit for long.
-	probeCtx, cancelProbes := context.WithCancel(context.WithoutCancel(ctx))
-	defer cancelProbes()
+	r := newRun(ctx, s, sel)
+	defer r.cancelProbes()
 	stopGrace := context.AfterFunc(ctx, func() {
-		t := time.AfterFunc(s.Grace, cancelProbes)
-		context.AfterFunc(probeCtx, func() { t.Stop() })
+		t := time.AfterFunc(s.Grace, r.cancelProbes)
+		context.AfterFunc(r.probeCtx, func() { t.Stop() })
+		r.mu.Lock()
+		r.cond.Broadcast() // waiting workers see the interrupt
+		r.mu.Unlock()
 	})
 	defer stopGrace()
-	sem := semaphore.NewWeighted(int64(conc))
-	index := make(map[catalog.Endpoint]int, len(sel.Endpoints))
-	probers := make([]probes.Prober, len(sel.Endpoints))
-	for i, e := range sel.Endpoints {
-		index[e] = i
-		probers[i] = s.Prober(e)
-	}
+	next, stop := iter.Pull(hosts)
+	defer stop()
+	r.pull = next
 
-	var (
-		mu     sync.Mutex // guards active, stats and the callbacks
-		active = map[netip.Addr]*hostState{}
-		stats  Stats
-		wg     sync.WaitGroup
-	)
-	report := func(hs *hostState, status string) { // mu held
-		stats.Hosts++
-		if s.OnHost != nil {
-			s.OnHost(hostResult(hs, sel, status))
-		}
-	}
-	record := func(hs *hostState, i int, r probes.Result) {
-		mu.Lock()
-		defer mu.Unlock()
-		hs.results[i], hs.done[i] = r, true
-		hs.remaining--
-		stats.Probes++
-		if s.OnEndpoint != nil {
-			s.OnEndpoint(hs.host.Addr, EndpointResult{Endpoint: sel.Endpoints[i], Result: r})
-		}
-		if hs.remaining == 0 {
-			delete(active, hs.host.Addr)
-			report(hs, StatusComplete)
-		}
-	}
+	r.mu.Lock()
+	r.spawn()
+	r.mu.Unlock()
+	r.workers.Wait()
 
-	launch := func(batch []Host) bool {
-		addrs := make([]netip.Addr, 0, len(batch))
-		states := make(map[netip.Addr]*hostState, len(batch))
-		mu.Lock()
-		for _, h := range batch {
-			if _, dup := states[h.Addr]; dup || active[h.Addr] != nil {
-				continue // the same address twice in flight: probe it once
-			}
-			hs := &hostState{host: h, results: make([]probes.Result, len(sel.Endpoints)), done: make([]bool, len(sel.Endpoints)), remaining: len(sel.Endpoints)}
-			states[h.Addr] = hs
-			if hs.remaining == 0 {
-				report(hs, StatusComplete)
-				continue
-			}
-			active[h.Addr] = hs
-			addrs = append(addrs, h.Addr)
-		}
-		mu.Unlock()
-		for _, task := range PlanWindow(addrs, sel.Endpoints) {
-			if err := sem.Acquire(ctx, 1); err != nil {
-				return false
-			}
-			hs, i := states[task.Host], index[task.Endpoint]
-			target := probes.Target{Addr: task.Host, Port: task.Endpoint.Port, Name: hs.host.Name}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer sem.Release(1)
-				record(hs, i, probers[i].Probe(probeCtx, target))
-			}()
-		}
-		return true
-	}
-
-	batch := make([]Host, 0, window)
-	ok := true
-	for h := range hosts {
-		if ctx.Err() != nil {
-			ok = false
-			break
-		}
-		if h.Err != nil || !h.Addr.IsValid() {
-			mu.Lock()
-			stats.Hosts++
-			if s.OnHost != nil {
-				s.OnHost(HostResult{Address: h.Addr, Name: h.Name, Status: StatusUnresolved, Error: errString(h.Err)})
-			}
-			mu.Unlock()
-			continue
-		}
-		batch = append(batch, h)
-		if len(batch) == window {
-			if ok = launch(batch); !ok {
-				break
-			}
-			batch = batch[:0]
-		}
-	}
-	if ok && len(batch) > 0 {
-		ok = launch(batch)
-	}
-	wg.Wait()
-
-	mu.Lock()
-	defer mu.Unlock()
-	stats.Interrupted = !ok || ctx.Err() != nil
-	rest := make([]*hostState, 0, len(active))
-	for _, hs := range active {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.stats.Interrupted = r.stopped() || !r.exhausted
+	rest := make([]*hostState, 0, len(r.active))
+	for _, hs := range r.active {
 		rest = append(rest, hs)
 	}
 	slices.SortFunc(rest, func(a, b *hostState) int { return a.host.Addr.Compare(b.host.Addr) })
 	for _, hs := range rest {
-		report(hs, StatusPartial)
+		r.report(hs, StatusPartial)
 	}
-	return stats
+	return r.stats
+}
+
+// run is the state of one Run.
+type run struct {
+	s        *Scanner
+	sel      Selection
+	ctx      context.Context
+	probeCtx context.Context
+	// cancelProbes ends the probes in flight (after the grace period).
+	cancelProbes context.CancelFunc
+	probers      []probes.Prober
+	order        []int // endpoint indices in plan order
+	window       int
+	conc         int
+	limiter      *rate.Limiter
+	timing       *scanTiming
+
+	mu        sync.Mutex // guards everything below and the callbacks
+	cond      *sync.Cond // a worker waits on it for work
+	pull      func() (Host, bool)
+	exhausted bool
+	active    map[netip.Addr]*hostState
+	ring      []*hostState // hosts with probes still to launch
+	cursor    int
+	pending   int // probes still to launch, over all hosts
+	idle      int // workers waiting on cond
+	spawned   int
+	workers   sync.WaitGroup
+	stats     Stats
+}
+
+func newRun(ctx context.Context, s *Scanner, sel Selection) *run {
+	r := &run{s: s, sel: sel, ctx: ctx, conc: max(1, s.Concurrency), active: map[netip.Addr]*hostState{}}
+	r.window = s.Window
+	if r.window <= 0 {
+		perHost := max(1, len(sel.Endpoints))
+		if s.MaxPerHost > 0 {
+			perHost = min(perHost, s.MaxPerHost)
+		}
+		r.window = max(1, 2*r.conc/perHost)
+	}
+	// Probes in flight at an interrupt get Grace to finish; then their
+	// context ends too, so a probe in its third retry does not hold the
+	// exit for long.
+	r.probeCtx, r.cancelProbes = context.WithCancel(context.WithoutCancel(ctx))
+	r.cond = sync.NewCond(&r.mu)
+	r.probers = make([]probes.Prober, len(sel.Endpoints))
+	index := make(map[catalog.Endpoint]int, len(sel.Endpoints))
+	for i, e := range sel.Endpoints {
+		index[e] = i
+		r.probers[i] = s.Prober(e)
+	}
+	for _, t := range PlanWindow([]netip.Addr{{}}, sel.Endpoints) {
+		r.order = append(r.order, index[t.Endpoint])
+	}
+	if s.Rate > 0 {
+		// A burst of a twentieth of a second's probes: smooth, without
+		// a timer per probe at high rates.
+		r.limiter = rate.NewLimiter(rate.Limit(s.Rate), max(1, int(s.Rate/20)))
+	}
+	if s.Timing != nil {
+		r.timing = newScanTiming(*s.Timing)
+	}
+	return r
+}
+
+func (r *run) stopped() bool { return r.ctx.Err() != nil }
+
+// spawn starts one more worker. mu held.
+func (r *run) spawn() {
+	r.spawned++
+	r.workers.Add(1)
+	go r.work()
+}
+
+func (r *run) work() {
+	defer r.workers.Done()
+	for {
+		hs, i, ok := r.next()
+		if !ok {
+			return
+		}
+		if r.limiter != nil && r.limiter.Wait(r.ctx) != nil {
+			r.abandon(hs)
+			continue // interrupted: next reports that
+		}
+		t := probes.Target{Addr: hs.host.Addr, Port: r.sel.Endpoints[i].Port, Name: hs.host.Name}
+		if hs.timing != nil {
+			t.Timing = hs.timing
+		}
+		r.record(hs, i, r.probers[i].Probe(r.probeCtx, t))
+	}
+}
+
+// next hands a worker its next probe, admitting hosts as room frees up;
+// ok is false when there is nothing left to do or the scan was stopped.
+func (r *run) next() (hs *hostState, endpoint int, ok bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for {
+		if r.stopped() {
+			return nil, 0, false
+		}
+		r.admit()
+		if hs, i, ok := r.pick(); ok {
+			if r.pending > 0 {
+				// More work may be ready: pass the wake-up on, and
+				// grow the pool when no worker is idle.
+				if r.idle > 0 {
+					r.cond.Signal()
+				} else if r.spawned < r.conc {
+					r.spawn()
+				}
+			}
+			return hs, i, true
+		}
+		if r.exhausted && r.pending == 0 {
+			return nil, 0, false
+		}
+		r.idle++
+		r.cond.Wait()
+		r.idle--
+	}
+}
+
+// admit takes hosts from the stream until the window is full. mu held.
+func (r *run) admit() {
+	for !r.exhausted && len(r.active) < r.window {
+		h, ok := r.pull()
+		if !ok {
+			r.exhausted = true
+			return
+		}
+		if h.Err != nil || !h.Addr.IsValid() {
+			r.stats.Hosts++
+			if r.s.OnHost != nil {
+				r.s.OnHost(HostResult{Address: h.Addr, Name: h.Name, Status: StatusUnresolved, Error: errString(h.Err)})
+			}
+			continue
+		}
+		if r.active[h.Addr] != nil {
+			continue // the same address twice in flight: probe it once
+		}
+		r.start(h)
+	}
+}
+
+// start plans one host: the endpoints this shard keeps, less those known
+// from an earlier run. mu held.
+func (r *run) start(h Host) {
+	n := len(r.sel.Endpoints)
+	hs := &hostState{host: h, results: make([]probes.Result, n), done: make([]bool, n)}
+	planned := 0
+	for _, i := range r.order {
+		if r.s.Keep != nil && !r.s.Keep(h.Addr, r.sel.Endpoints[i]) {
+			continue
+		}
+		planned++
+		hs.pending = append(hs.pending, i)
+	}
+	if planned == 0 && r.s.Keep != nil {
+		return // every pair of this host belongs to another shard
+	}
+	if r.s.Known != nil {
+		for _, er := range r.s.Known(h.Addr) {
+			i := slices.Index(r.sel.Endpoints, er.Endpoint)
+			if i < 0 || hs.done[i] || !slices.Contains(hs.pending, i) {
+				continue
+			}
+			hs.results[i], hs.done[i] = er.Result, true
+			hs.pending = slices.DeleteFunc(hs.pending, func(j int) bool { return j == i })
+			r.stats.Reused++
+			if r.s.OnEndpoint != nil {
+				r.s.OnEndpoint(h.Addr, er)
+			}
+		}
+	}
+	hs.remaining = len(hs.pending)
+	if hs.remaining == 0 {
+		r.report(hs, StatusComplete)
+		return
+	}
+	if r.timing != nil {
+		window := planned
+		if r.s.MaxPerHost > 0 {
+			window = min(window, r.s.MaxPerHost)
+		}
+		hs.timing = newHostTiming(r.timing, window)
+	}
+	r.active[h.Addr] = hs
+	r.ring = append(r.ring, hs)
+	r.pending += len(hs.pending)
+}
+
+// pick takes the next probe round-robin over the hosts with probes to
+// launch, skipping hosts at their in-flight limit. mu held.
+func (r *run) pick() (*hostState, int, bool) {
+	for tries := 0; tries < len(r.ring); tries++ {
+		if r.cursor >= len(r.ring) {
+			r.cursor = 0
+		}
+		hs := r.ring[r.cursor]
+		if hs.inflight >= r.hostLimit(hs) {
+			r.cursor++
+			continue
+		}
+		i := hs.pending[0]
+		hs.pending = hs.pending[1:]
+		hs.inflight++
+		r.pending--
+		if len(hs.pending) == 0 {
+			r.ring = slices.Delete(r.ring, r.cursor, r.cursor+1)
+		} else {
+			r.cursor++
+		}
+		return hs, i, true
+	}
+	return nil, 0, false
+}
+
+// hostLimit is how many probes may be in flight to a host: --max-per-host
+// and the host's congestion window. mu held.
+func (r *run) hostLimit(hs *hostState) int {
+	limit := math.MaxInt
+	if r.s.MaxPerHost > 0 {
+		limit = r.s.MaxPerHost
+	}
+	if hs.timing != nil {
+		if w := hs.timing.limit(); w > 0 {
+			limit = min(limit, w)
+		}
+	}
+	return limit
+}
+
+// record stores one probe's result; the host is reported when its last
+// probe ends.
+func (r *run) record(hs *hostState, i int, res probes.Result) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	hs.results[i], hs.done[i] = res, true
+	hs.inflight--
+	hs.remaining--
+	r.stats.Probes++
+	if r.s.OnEndpoint != nil {
+		r.s.OnEndpoint(hs.host.Addr, EndpointResult{Endpoint: r.sel.Endpoints[i], Result: res})
+	}
+	if hs.remaining == 0 {
+		delete(r.active, hs.host.Addr)
+		r.report(hs, StatusComplete)
+	}
+	if r.idle > 0 {
+		r.cond.Signal() // room for another probe of this host, or a new host
+	}
+}
+
+// abandon gives back a probe that was never started (interrupted).
+func (r *run) abandon(hs *hostState) {
+	r.mu.Lock()
+	hs.inflight--
+	r.mu.Unlock()
+}
+
+func (r *run) report(hs *hostState, status string) { // mu held
+	r.stats.Hosts++
+	if r.s.OnHost != nil {
+		r.s.OnHost(hostResult(hs, r.sel, status))
+	}
 }
 
 // hostResult assembles the report of one host: its endpoint results and

@@ -1,0 +1,299 @@
+package scanner
+
+import (
+	"context"
+	"math"
+	"sync"
+	"time"
+
+	"winreach/probes"
+)
+
+// Timing configures adaptive timeouts: per-host round-trip estimates
+// (RFC 6298), congestion control that reacts to loss and not to a
+// firewall's silence, and pacing of datagram retries under a target's
+// ICMP rate limit. The zero value uses the defaults below.
+type Timing struct {
+	// Floor is the least time an attempt waits, however short the
+	// measured round trips (default 100ms, nmap's --min-rtt-timeout).
+	Floor time.Duration
+	// Initial is the wait before any round trip to the host or, failing
+	// that, to any host of the scan has been measured (default 1s, RFC
+	// 6298 2.1).
+	Initial time.Duration
+	// ICMPBurst and ICMPRate model a target's ICMP error rate limit, per
+	// destination: Linux's default (net.ipv4.icmp_ratelimit=1000 ms with
+	// a burst of 6, XRLIM_BURST_FACTOR) unless set.
+	ICMPBurst int
+	ICMPRate  float64 // errors per second
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+}
+
+// Defaults, justified:
+//   - Floor 100ms: a LAN round trip is well under a millisecond, but a
+//     scan with thousands of probes in flight adds scheduling delay on
+//     both ends, and hosts delay SYN-ACKs and ICMP errors under load;
+//     100ms is nmap's --min-rtt-timeout and keeps a drop at a few
+//     hundred milliseconds instead of seconds.
+//   - Initial 1s: RFC 6298 2.1's initial RTO, used only for a host with
+//     no measurement in a scan with none: a silent host on an unknown
+//     path.
+const (
+	defaultFloor     = 100 * time.Millisecond
+	defaultInitial   = time.Second
+	defaultICMPBurst = 6
+	defaultICMPRate  = 1.0
+	// clockGranularity is RFC 6298's G: the least RTTVAR term.
+	clockGranularity = time.Millisecond
+)
+
+func (c *Timing) floor() time.Duration   { return cmpOr(c.Floor, defaultFloor) }
+func (c *Timing) initial() time.Duration { return cmpOr(c.Initial, defaultInitial) }
+
+func (c *Timing) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+func cmpOr[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+// rttEstimator is RFC 6298's smoothed round-trip time and variation.
+type rttEstimator struct {
+	srtt, rttvar time.Duration
+	samples      int
+}
+
+// sample folds one measured round trip in (RFC 6298 2.2 and 2.3).
+func (e *rttEstimator) sample(r time.Duration) {
+	if e.samples == 0 {
+		e.srtt, e.rttvar = r, r/2
+	} else {
+		diff := e.srtt - r
+		if diff < 0 {
+			diff = -diff
+		}
+		e.rttvar = (3*e.rttvar + diff) / 4
+		e.srtt = (7*e.srtt + r) / 8
+	}
+	e.samples++
+}
+
+// rto is SRTT + max(G, 4*RTTVAR); ok is false before the first sample.
+func (e *rttEstimator) rto() (time.Duration, bool) {
+	if e.samples == 0 {
+		return 0, false
+	}
+	return e.srtt + max(clockGranularity, 4*e.rttvar), true
+}
+
+// scanTiming is what the whole scan has measured: a host that has not
+// answered yet starts from the round trips of the hosts that have (nmap's
+// group timing), so a dead host in a live subnet costs a few LAN round
+// trips, not the initial second.
+type scanTiming struct {
+	cfg Timing
+	mu  sync.Mutex
+	est rttEstimator
+}
+
+func newScanTiming(cfg Timing) *scanTiming { return &scanTiming{cfg: cfg} }
+
+func (s *scanTiming) sample(r time.Duration) {
+	s.mu.Lock()
+	s.est.sample(r)
+	s.mu.Unlock()
+}
+
+func (s *scanTiming) rto() (time.Duration, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.est.rto()
+}
+
+// hostTiming is one host's probes.Timing. It lives as long as the host is
+// in flight.
+type hostTiming struct {
+	scan *scanTiming
+	// window is the most probes in flight congestion control allows when
+	// it is not limiting: the host's planned probes or --max-per-host.
+	window int
+
+	mu      sync.Mutex
+	est     rttEstimator
+	answers int // answers of any kind: the host is alive
+	icmp    int // ICMP errors the host itself sent
+	// cwnd is the congestion window, 0 while no loss was seen: halved on
+	// each loss, grown by 1/cwnd per answer (RFC 5681's congestion
+	// avoidance), and lifted again when it reaches window.
+	cwnd float64
+	// limited: the host sent ICMP errors and then fell silent, the
+	// signature of an ICMP rate limit; datagram retries are paced.
+	limited bool
+	// unmodeled: the host sent more ICMP errors than the model allows,
+	// so its limit (if any) is looser: no pacing.
+	unmodeled bool
+	tokens    float64   // modelled ICMP budget of the host
+	refilled  time.Time // when tokens was last brought up to date
+}
+
+var _ probes.Timing = (*hostTiming)(nil)
+
+func newHostTiming(scan *scanTiming, window int) *hostTiming {
+	return &hostTiming{scan: scan, window: max(1, window), tokens: float64(scan.burst())}
+}
+
+func (s *scanTiming) burst() int           { return cmpOr(s.cfg.ICMPBurst, defaultICMPBurst) }
+func (s *scanTiming) rate() float64        { return cmpOr(s.cfg.ICMPRate, defaultICMPRate) }
+func (s *scanTiming) now() time.Time       { return s.cfg.now() }
+func (s *scanTiming) floor() time.Duration { return s.cfg.floor() }
+
+// Timeout is the host's RTO, else the scan's, else the initial value, at
+// least the floor and at most fixed. A retry after silence doubles it
+// (RFC 6298 5.5) once the host has shown it answers: then silence may be
+// loss on a loaded path. A host that never answered gets no back-off:
+// its silence is a filter, and waiting longer does not change that.
+func (h *hostTiming) Timeout(attempt int, fixed time.Duration) time.Duration {
+	h.mu.Lock()
+	rto, ok := h.est.rto()
+	alive := h.answers > 0
+	h.mu.Unlock()
+	if !ok {
+		rto, ok = h.scan.rto()
+	}
+	if !ok {
+		rto = h.scan.cfg.initial()
+	}
+	rto = max(rto, h.scan.floor())
+	if alive && attempt > 1 {
+		rto <<= min(attempt-1, 6)
+	}
+	return min(rto, fixed)
+}
+
+// Answered folds in a round trip. Only first attempts are samples (Karn's
+// algorithm: an answer after a retry may belong to either attempt). An
+// answer that needed a retry and is not an ICMP error is loss on a path
+// that works: the congestion window halves. Rate-limited ICMP is not
+// loss: it is paced by Retry instead.
+func (h *hostTiming) Answered(attempt int, rtt time.Duration, icmp bool) {
+	h.mu.Lock()
+	h.answers++
+	if icmp {
+		h.icmp++
+	}
+	switch {
+	case attempt == 1:
+		h.est.sample(rtt)
+		if icmp {
+			h.spendToken()
+		}
+		if h.cwnd > 0 {
+			h.cwnd += 1 / h.cwnd
+			if h.cwnd >= float64(h.window) {
+				h.cwnd = 0
+			}
+		}
+	case !icmp:
+		if h.cwnd == 0 {
+			h.cwnd = float64(h.window)
+		}
+		h.cwnd = max(1, h.cwnd/2)
+	}
+	h.mu.Unlock()
+	if attempt == 1 {
+		h.scan.sample(rtt)
+	}
+}
+
+// Silent marks a host that answered with ICMP errors and then went quiet
+// as rate-limited. Silence changes nothing else: a filtered port is not
+// congestion.
+func (h *hostTiming) Silent(attempt int) {
+	h.mu.Lock()
+	if h.icmp > 0 && !h.unmodeled {
+		h.limited = true
+	}
+	h.mu.Unlock()
+}
+
+// Retry paces datagram retries to a rate-limited host at the rate its ICMP
+// budget refills, so each retry can draw the error the first attempt was
+// denied. Other scans' hosts go on meanwhile: only this probe waits. A
+// third attempt to a host that answered nothing at all is skipped: its
+// silence is neither loss (two losses in a row on a quiet path) nor a rate
+// limit (it sent no error to be limited).
+func (h *hostTiming) Retry(ctx context.Context, attempt int) bool {
+	wait, ok := h.reserveRetry(attempt)
+	if !ok {
+		return false
+	}
+	if wait <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// reserveRetry decides whether attempt n goes out and how long it waits
+// first, reserving a token of the host's modelled ICMP budget for it.
+func (h *hostTiming) reserveRetry(attempt int) (time.Duration, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.answers == 0 && attempt > 2 {
+		return 0, false
+	}
+	if !h.limited || h.unmodeled {
+		return 0, true
+	}
+	h.refill()
+	h.tokens-- // this retry's error
+	if h.tokens >= 0 {
+		return 0, true
+	}
+	return time.Duration(-h.tokens / h.scan.rate() * float64(time.Second)), true
+}
+
+// spendToken accounts for an ICMP error the host sent unasked-for by
+// Retry. More errors than the model's budget means the host is not
+// limited like that.
+func (h *hostTiming) spendToken() { // mu held
+	h.refill()
+	h.tokens--
+	if h.tokens < -1 {
+		h.unmodeled, h.limited = true, false
+	}
+}
+
+func (h *hostTiming) refill() { // mu held
+	now := h.scan.now()
+	if !h.refilled.IsZero() {
+		h.tokens = math.Min(float64(h.scan.burst()), h.tokens+now.Sub(h.refilled).Seconds()*h.scan.rate())
+	}
+	h.refilled = now
+}
+
+// limit is how many probes congestion control lets run at once; 0 means
+// no limit.
+func (h *hostTiming) limit() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.cwnd == 0 {
+		return 0
+	}
+	return int(h.cwnd)
+}
