@@ -224,17 +224,41 @@ func check(t *testing.T, h Host, family int, scan string, ports []int, extra ...
 		}
 		return
 	}
-	for _, p := range ports {
+	bad := mismatches(h, family, proto, scan, ports, res)
+	// wr-closed rate-limits its ICMP errors per peer, and other tests
+	// probing it from wr-client at the same time share that budget: ask
+	// again, slowly, for ports that came back silent.
+	for try := 0; try < 3 && len(bad) > 0 && h.Behaviour == Closed && (scan == "sU" || scan == "sO"); try++ {
+		time.Sleep(3 * time.Second)
+		again := nmapScan(t, append(args, "--scan-delay", "1100ms"), bad, target)
+		for _, p := range bad {
+			if r, ok := again[p]; ok {
+				res[p] = r
+			}
+		}
+		bad = mismatches(h, family, proto, scan, bad, res)
+	}
+	for _, p := range bad {
 		want := h.ExpectFamily(family, proto, p)
 		got, ok := res[p]
 		if !ok {
 			t.Errorf("%s %s/%d (-%s): missing from nmap output; want %s", target, proto, p, scan, want)
 			continue
 		}
-		if !matches(got, accepted(want, scan)) {
-			t.Errorf("%s %s/%d (-%s): nmap says %s (%s); want %s = %v", target, proto, p, scan, got.state, got.reason, want, accepted(want, scan))
+		t.Errorf("%s %s/%d (-%s): nmap says %s (%s); want %s = %v", target, proto, p, scan, got.state, got.reason, want, accepted(want, scan))
+	}
+}
+
+// mismatches lists the ports whose nmap result does not fit the expectation.
+func mismatches(h Host, family int, proto, scan string, ports []int, res map[int]portResult) []int {
+	var bad []int
+	for _, p := range ports {
+		got, ok := res[p]
+		if !ok || !matches(got, accepted(h.ExpectFamily(family, proto, p), scan)) {
+			bad = append(bad, p)
 		}
 	}
+	return bad
 }
 
 func TestLab(t *testing.T) {
