@@ -570,7 +570,6 @@ rdp_up() {
 	local d=$T/rdp
 	mkdir -p "$d/run"
 	tls_cert rdp rdp.lab.test
-	chmod 644 "$T/tls/rdp.key"  # xrdp drops privileges before reading it? keep readable in the private dir
 	cat >"$d/xrdp.ini" <<-EOF
 	[Globals]
 	ini_version=1
