@@ -41,7 +41,7 @@ func (p TCP) Probe(ctx context.Context, t Target) Result {
 		attempt int
 	)
 	for attempt = 1; ; attempt++ {
-		cctx, cancel := context.WithTimeout(ctx, attemptTimeout(t, attempt, p.Timeout))
+		cctx, cancel := context.WithTimeout(ctx, AttemptTimeout(t, attempt, p.Timeout))
 		start := now()
 		conn, err = p.Dialer.DialContext(cctx, "tcp", t.AddrPort().String())
 		rtt = now().Sub(start)

@@ -27,10 +27,24 @@ type Timing interface {
 	Retry(ctx context.Context, attempt int) bool
 }
 
-// attemptTimeout is the wait for attempt n of a probe at t.
-func attemptTimeout(t Target, attempt int, fixed time.Duration) time.Duration {
+// AttemptTimeout is the wait for attempt n (from 1) of a probe at t whose
+// own timeout for that attempt is fixed: the host's adaptive timeout when
+// the scan keeps one, else fixed.
+func AttemptTimeout(t Target, attempt int, fixed time.Duration) time.Duration {
 	if t.Timing == nil {
 		return fixed
 	}
 	return t.Timing.Timeout(attempt, fixed)
 }
+
+// ServiceWait is AttemptTimeout for an attempt that expects a service's
+// reply rather than the kernel's: at least MinServiceWait (or fixed, if
+// shorter), since the reply takes the server's processing time on top of
+// the path's round trip.
+func ServiceWait(t Target, attempt int, fixed time.Duration) time.Duration {
+	return max(AttemptTimeout(t, attempt, fixed), min(fixed, MinServiceWait))
+}
+
+// MinServiceWait is the least an attempt that expects a service's reply
+// waits, however short the host's round trips.
+const MinServiceWait = 500 * time.Millisecond

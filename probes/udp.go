@@ -24,11 +24,6 @@ type UDP struct {
 	Now      func() time.Time
 }
 
-// minServiceWait is the least an attempt that expects a service's reply
-// waits, however short the host's round trips: the reply is an
-// application's, not the kernel's.
-const minServiceWait = 500 * time.Millisecond
-
 // NoProbeNote marks results of ports whose protocol has no probe.
 const NoProbeNote = "no probe exists for this protocol: silence is what an open port gives too"
 
@@ -60,11 +55,9 @@ func (p UDP) Probe(ctx context.Context, t Target) Result {
 			attempts = attempt // another attempt cannot change the result
 			break
 		}
-		wait := attemptTimeout(t, attempt+1, fixed)
+		wait := AttemptTimeout(t, attempt+1, fixed)
 		if p.Exchange != nil {
-			// A service's answer takes its processing time on top of
-			// the path's round trip.
-			wait = max(wait, min(fixed, minServiceWait))
+			wait = ServiceWait(t, attempt+1, fixed)
 		}
 		req := []byte{}
 		if p.Exchange != nil {

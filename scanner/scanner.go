@@ -369,11 +369,25 @@ func (r *run) record(hs *hostState, i int, res probes.Result) {
 	}
 	if hs.remaining == 0 {
 		delete(r.active, hs.host.Addr)
-		r.report(hs, StatusComplete)
+		r.report(hs, r.finalStatus(hs))
 	}
 	if r.idle > 0 {
 		r.cond.Signal() // room for another probe of this host, or a new host
 	}
+}
+
+// finalStatus is complete, unless an interrupt cut one of the host's
+// probes short (a local error after the scan was stopped): then what is
+// known is partial. mu held.
+func (r *run) finalStatus(hs *hostState) string {
+	if r.stopped() {
+		for i, res := range hs.results {
+			if hs.done[i] && res.State == probes.NotTested && res.Reason == probes.ReasonLocalError {
+				return StatusPartial
+			}
+		}
+	}
+	return StatusComplete
 }
 
 // abandon gives back a probe that was never started (interrupted).

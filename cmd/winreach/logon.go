@@ -189,5 +189,6 @@ func probeHosts(ctx context.Context, e env, f *scanFlags, sel scanner.Selection,
 		},
 		OnHost: onHost,
 	}
+	f.scale.apply(sc)
 	return sc.Run(ctx, src.hosts, sel)
 }

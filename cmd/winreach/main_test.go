@@ -305,7 +305,8 @@ func TestInterruptWritesPartialResultsAndExits130(t *testing.T) {
 		}
 	}()
 	port := pc.LocalAddr().(*net.UDPAddr).Port
-	cmd := exec.CommandContext(t.Context(), winreachBin, "scan", "--format", "json", "--timeout", "3s", "--retries", "0", "--concurrency", "1",
+	// --fixed-timeouts: the probe in flight must wait its whole 3s.
+	cmd := exec.CommandContext(t.Context(), winreachBin, "scan", "--format", "json", "--timeout", "3s", "--fixed-timeouts", "--retries", "0", "--concurrency", "1",
 		"-p", "udp/"+strconv.Itoa(port)+",tcp/1", "127.0.0.1", "127.0.0.2", "127.0.0.3")
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb

@@ -36,12 +36,15 @@ Targets:
 
 Probing:
   --concurrency N             probes in flight (default: from the open-file limit)
-  --timeout D                 wait per attempt, e.g. 500ms, 2s (default 2s)
+  --timeout D                 longest wait per attempt, e.g. 500ms, 2s (default 2s); waits adapt
+                              below it to each host's measured round trips (floor 100ms)
   --retries N                 extra attempts after silence (default 1; UDP at least 2, raw IP 3)
   --rpc-follow=false          do not probe the dynamic RPC ports the endpoint mapper lists
   --responder                 the targets run 'winreach listen': send token-bearing UDP and
                               raw IP probes, so silence means dropped (filtered), never open|filtered
 
+Scale:
+` + scaleUsage + `
 Policy:
   --expect FILE               check a policy: which functions must be reachable or blocked
                               where; exit 1 on any violation (see scanner/policy/README.md)
@@ -80,8 +83,9 @@ type scanFlags struct {
 	output                       string
 	noProgress                   bool
 	rpcFollow                    bool
-	responder                    bool   // token probes for winreach listen (listen.go)
-	expect                       string // policy file (expect.go)
+	responder                    bool       // token probes for winreach listen (listen.go)
+	expect                       string     // policy file (expect.go)
+	scale                        scaleFlags // --rate, --max-per-host, --shard, --resume (scale.go)
 	targets                      []string
 }
 
@@ -105,6 +109,7 @@ func parseScanFlags(args []string, defaultConcurrency int) (*scanFlags, error) {
 	fs.BoolVar(&f.rpcFollow, "rpc-follow", true, "")
 	fs.BoolVar(&f.responder, "responder", false, "")
 	fs.StringVar(&f.expect, "expect", "", "")
+	f.scale.register(fs)
 	targets, err := parseInterspersed(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -122,6 +127,9 @@ func parseScanFlags(args []string, defaultConcurrency int) (*scanFlags, error) {
 		return nil, usagef("scan: --retries cannot be negative")
 	case len(f.targets) == 0 && f.listFile == "" && f.expect == "":
 		return nil, usagef("scan: no target given (name hosts, networks or ranges, or use -iL FILE)")
+	}
+	if err := f.scale.check(); err != nil {
+		return nil, err
 	}
 	switch f.format {
 	case "table", "json", "jsonl", "csv", "markdown", "xml":
@@ -177,6 +185,9 @@ func cmdScan(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := f.scale.load(); err != nil {
+		return err
+	}
 
 	doc := &report.Document{
 		Scanner:   "winreach",
@@ -187,6 +198,7 @@ func cmdScan(ctx context.Context, e env, args []string) error {
 			TimeoutMS:   f.timeout.Milliseconds(),
 			Retries:     f.retries,
 			Excluded:    f.exclude,
+			Shard:       f.scale.shardOption(),
 		},
 		Targets: src.specs,
 	}

@@ -127,6 +127,10 @@ func (p Inform) Probe(ctx context.Context, t probes.Target) probes.Result {
 	wait := p.Timeout
 	attempts := 1 + max(0, p.Retries)
 	for attempt := 0; attempt < attempts; attempt++ {
+		if attempt > 0 && t.Timing != nil && !t.Timing.Retry(ctx, attempt+1) {
+			attempts = attempt // another attempt cannot change the result
+			break
+		}
 		var x [4]byte
 		rand.Read(x[:])
 		xid := binary.BigEndian.Uint32(x[:])
@@ -138,7 +142,7 @@ func (p Inform) Probe(ctx context.Context, t probes.Target) probes.Result {
 				return r
 			}
 		}
-		timer := time.NewTimer(wait)
+		timer := time.NewTimer(probes.ServiceWait(t, attempt+1, wait))
 	read:
 		for {
 			select {
@@ -146,12 +150,18 @@ func (p Inform) Probe(ctx context.Context, t probes.Target) probes.Result {
 				timer.Stop()
 				return probes.Result{State: probes.NotTested, Reason: probes.ReasonLocalError, Note: "scan interrupted", Attempts: attempt + 1}
 			case <-timer.C:
+				if t.Timing != nil {
+					t.Timing.Silent(attempt + 1)
+				}
 				break read
 			case d := <-ch:
 				if d.err != nil {
 					if r, final := errorResult(d.err, attempt+1); final {
 						timer.Stop()
 						r.RTT = now().Sub(start)
+						if t.Timing != nil && r.State != probes.NotTested {
+							t.Timing.Answered(attempt+1, r.RTT, r.ICMP == nil || r.ICMP.From == t.Addr)
+						}
 						return r
 					}
 					continue
@@ -162,6 +172,9 @@ func (p Inform) Probe(ctx context.Context, t probes.Target) probes.Result {
 				}
 				timer.Stop()
 				r.RTT, r.Attempts = now().Sub(start), attempt+1
+				if t.Timing != nil {
+					t.Timing.Answered(attempt+1, r.RTT, false)
+				}
 				return r
 			}
 		}

@@ -30,6 +30,8 @@ type Options struct {
 	Functions   []string `json:"functions"`
 	Endpoints   []string `json:"endpoints"`
 	Excluded    []string `json:"exclude,omitempty"`
+	// Shard is "K/N" when the scan probed one shard of the pairs.
+	Shard string `json:"shard,omitempty"`
 }
 
 // Document is the whole scan as one JSON document.

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"flag"
+	"os"
+
+	"winreach/scanner"
+)
+
+// scaleFlags are the scan options for speed and size: pacing, sharding
+// over machines, and resuming an interrupted scan.
+type scaleFlags struct {
+	rate       float64
+	maxPerHost int
+	shard      string
+	resume     string
+	fixed      bool // --fixed-timeouts: no adaptive timing
+
+	parsedShard scanner.Shard
+	prior       *scanner.Prior
+}
+
+const scaleUsage = `  --rate N                    start at most N probes per second, over the whole scan
+  --max-per-host N            at most N probes in flight to one host (default: no limit
+                              beyond congestion control, which reacts to loss, not silence)
+  --fixed-timeouts            wait the full --timeout on every attempt instead of adapting
+                              it to each host's measured round trips
+  --shard K/N                 probe only shard K (0 to N-1) of the (host, endpoint) pairs;
+                              merge the N outputs with 'winreach merge'
+  --resume FILE               continue an interrupted scan from its jsonl (or json) output:
+                              finished endpoints are carried over, not probed again
+`
+
+func (s *scaleFlags) register(fs *flag.FlagSet) {
+	fs.Float64Var(&s.rate, "rate", 0, "")
+	fs.IntVar(&s.maxPerHost, "max-per-host", 0, "")
+	fs.BoolVar(&s.fixed, "fixed-timeouts", false, "")
+	fs.StringVar(&s.shard, "shard", "", "")
+	fs.StringVar(&s.resume, "resume", "", "")
+}
+
+// check validates the flags after parsing.
+func (s *scaleFlags) check() error {
+	switch {
+	case s.rate < 0:
+		return usagef("scan: --rate cannot be negative")
+	case s.maxPerHost < 0:
+		return usagef("scan: --max-per-host cannot be negative")
+	}
+	s.parsedShard = scanner.Shard{K: 0, N: 1}
+	if s.shard != "" {
+		sh, err := scanner.ParseShard(s.shard)
+		if err != nil {
+			return usagef("scan: --%v", err)
+		}
+		s.parsedShard = sh
+	}
+	return nil
+}
+
+// load reads the --resume file, before the output (which may be the same
+// file) is replaced.
+func (s *scaleFlags) load() error {
+	if s.resume == "" {
+		return nil
+	}
+	f, err := os.Open(s.resume)
+	if err != nil {
+		return usagef("--resume: %v", err)
+	}
+	defer f.Close()
+	p, err := scanner.ReadPrior(f)
+	if err != nil {
+		return usagef("--resume %s: %v", s.resume, err)
+	}
+	s.prior = p
+	return nil
+}
+
+// apply sets the scanner's pacing, timing, shard and resume hooks.
+func (s *scaleFlags) apply(sc *scanner.Scanner) {
+	sc.Rate = s.rate
+	sc.MaxPerHost = s.maxPerHost
+	if !s.fixed {
+		sc.Timing = &scanner.Timing{}
+	}
+	if s.parsedShard.N > 1 {
+		sc.Keep = s.parsedShard.Keep
+	}
+	if s.prior != nil {
+		sc.Known = s.prior.Take
+	}
+}
+
+// shardOption is the shard recorded in the report ("" for a whole scan).
+func (s *scaleFlags) shardOption() string {
+	if s.parsedShard.N <= 1 {
+		return ""
+	}
+	return s.parsedShard.String()
+}
+
