@@ -99,4 +99,3 @@ func (s *scaleFlags) shardOption() string {
 	}
 	return s.parsedShard.String()
 }
-
