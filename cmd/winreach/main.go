@@ -109,12 +109,15 @@ Usage:
   winreach version
 
 Examples:
-  # Why can't this workstation log on? Check the path to the domain controller:
-  winreach scan --function logon-sequence,kerberos,smb-direct-host,dns-resolution dc1.example.test
-  # What does this server expose? Audit a subnet for every function:
-  winreach scan --format json -o audit.json 198.18.1.0/24
-  # Will the new site reach the old servers? Run from the new site before migrating:
-  winreach scan --group exchange,win2000 -iL old-servers.txt
+  # Why can't this workstation log on? Every step of a logon to the DC, in words:
+  winreach logon dc1.example.test
+  # What does this server expose? Audit a subnet against a policy, keep a report:
+  winreach scan --expect exposure-policy.txt --format markdown -o audit.md 198.18.1.0/24
+  # Pre-migration: will the new site reach the old servers? On the far side first:
+  winreach listen --addr 198.18.2.10 --group nt4,win2000 --duration 30m
+  #   ... and from the new site, with definitive UDP and IP-protocol answers:
+  winreach scan --responder --group nt4,win2000 --format json -o before.json 198.18.2.10
+  winreach diff before.json after.json
 
 Exit codes:
   0    every selected function is reachable on every host
