@@ -113,6 +113,9 @@ func runE2E(t *testing.T) *e2eRun {
 	if r.bin, r.err = e2eBinary(ctx, t); r.err != nil {
 		return r
 	}
+	if r.err = e2eWaitNetBIOSNames(ctx, t, r.bin); r.err != nil {
+		return r
+	}
 	r.legacyServed = e2eListening("wr-legacy", "t", 1494)
 	if !r.legacyServed {
 		t.Logf("PENDING: wr-legacy runs no winreach-labd (nothing listens on TCP 1494): " +
@@ -165,6 +168,41 @@ func runE2E(t *testing.T) *e2eRun {
 	return r
 }
 
+// e2eWaitNetBIOSNames waits (at most a minute) until nmbd on the DC has
+// registered its names. lab.sh up waits only for UDP 137 to be bound, and
+// for the first seconds after that nmbd's node status lists nothing but
+// __SAMBA__ (seen right after a fresh lab.sh up).
+func e2eWaitNetBIOSNames(ctx context.Context, t *testing.T, bin string) error {
+	dc, _ := HostByName("dc")
+	start := time.Now()
+	for {
+		s, err := e2eWinreach(ctx, nil, bin, []string{"scan", "--format", "json", "--no-progress", "-p", "udp/137", dc.IPv4})
+		if err != nil {
+			return err
+		}
+		var got string
+		for _, er := range s.hosts["dc"].Endpoints {
+			if er.Service != nil {
+				got = e2eStr(er.Service.Details, "workstation")
+			}
+		}
+		if got == "DC1" {
+			if waited := time.Since(start); waited > time.Second {
+				t.Logf("nmbd registered DC1 %s after the first node status query", waited.Round(100*time.Millisecond))
+			}
+			return nil
+		}
+		if time.Since(start) > time.Minute {
+			return fmt.Errorf("nmbd on %s still lists no DC1 after a minute", dc.IPv4)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Second):
+		}
+	}
+}
+
 // e2eWinreach runs prefix... bin args... in wr-client and decodes its JSON.
 // Exit statuses 0 and 1 are results; anything else is an error.
 func e2eWinreach(ctx context.Context, prefix []string, bin string, args []string) (e2eScan, error) {
@@ -185,7 +223,13 @@ func e2eWinreach(ctx context.Context, prefix []string, bin string, args []string
 		return s, fmt.Errorf("%s: %v\nstderr: %s", strings.Join(cmdline, " "), err, s.stderr)
 	}
 	if s.exit != 0 && s.exit != 1 {
-		return s, fmt.Errorf("%s: exit status %d (want 0 or 1)\nstderr: %s", strings.Join(cmdline, " "), s.exit, s.stderr)
+		hint := ""
+		if s.exit == 130 {
+			// lab.sh down (its teardown) TERMs every process in the wr-*
+			// namespaces, the scanner too
+			hint = " (SIGTERM/SIGINT: was the lab taken down during the scan?)"
+		}
+		return s, fmt.Errorf("%s: exit status %d%s, want 0 or 1\nstderr: %s", strings.Join(cmdline, " "), s.exit, hint, s.stderr)
 	}
 	if err := json.Unmarshal(stdout.Bytes(), &s.doc); err != nil {
 		return s, fmt.Errorf("%s: decoding the JSON report: %v\n%.2000s", strings.Join(cmdline, " "), err, stdout.Bytes())
