@@ -103,8 +103,10 @@ var Hosts = []Host{
 		OpenTCP: []int{1723}, OpenUDP: []int{500}, IPv4OnlyTCP: []int{1723}},
 	{Name: "dhcp", NS: "wr-dhcp", IPv4: h4(50), IPv6: h6(50), Behaviour: Services,
 		OpenUDP: []int{67}},
+	// The project's stand-in, cmd/winreach-labd: ICA greeting on 1494, an
+	// RFC 1006 connect-confirm on 102, a silent socket on UDP 2504.
 	{Name: "legacy", NS: "wr-legacy", IPv4: h4(55), IPv6: h6(55), Behaviour: Services,
-		PlannedTCP: []int{102, 1494}, PlannedUDP: []int{2504}},
+		OpenTCP: []int{102, 1494}, OpenUDP: []int{2504}},
 	{Name: "drop", NS: "wr-drop", IPv4: h4(60), IPv6: h6(60), Behaviour: Drop,
 		BehindFirewallTCP: []int{139, 445}, BehindFirewallUDP: []int{137}},
 	{Name: "reject", NS: "wr-reject", IPv4: h4(61), IPv6: h6(61), Behaviour: Reject,

@@ -670,6 +670,20 @@ dhcp_up() {
 }
 
 # ---------------------------------------------------------------- behind firewalls
+# wr-legacy: the project's own stand-in (cmd/winreach-labd) for the ICA,
+# X.400 and WLBS services that have no Debian daemon, built from this
+# checkout. One instance per address family: it binds only what it is given.
+legacy_up() {
+	local repo go
+	repo=$(cd "$LAB_DIR/../.." && pwd)
+	go=$(command -v go || echo /usr/local/go/bin/go)
+	mkdir -p "$T/bin"
+	(cd "$repo" && "$go" build -o "$T/bin/winreach-labd" ./cmd/winreach-labd) >>"$T/log/labd-build.out" 2>&1 ||
+		die "building cmd/winreach-labd failed; see $T/log/labd-build.out"
+	start labd4 wr-legacy "$T/bin/winreach-labd" --addr "$(ip4 legacy)"
+	start labd6 wr-legacy "$T/bin/winreach-labd" --addr "$(ip6 legacy)"
+}
+
 fw_listeners() {
 	local ns
 	for ns in wr-drop wr-reject wr-reset; do
@@ -712,6 +726,8 @@ services() {
 	vpn udp 4500 ike-natt
 	vpn tcp 1723 pptp
 	dhcp udp 67 dhcp
+	legacy tcp 102 x400-labd
+	legacy tcp 1494 ica-labd
 	drop tcp 139 socat-behind-drop
 	drop tcp 445 socat-behind-drop
 	drop udp 137 socat-behind-drop
@@ -797,6 +813,7 @@ cmd_up() {
 	rdp_up
 	vpn_up
 	dhcp_up
+	legacy_up
 	if ! wait_ready; then
 		print_table
 		die "services not ready within ${READY_TIMEOUT}s; logs in $T/log"
