@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"winreach/probes"
+	"winreach/probes/icmperr"
 )
 
 // ClientPort is where servers send replies (RFC 2131 4.1).
@@ -102,6 +103,9 @@ func (p Inform) Probe(ctx context.Context, t probes.Target) probes.Result {
 	}
 	// The unconnected twin hears replies from another server address; if
 	// it cannot be opened the probe still works for the usual case.
+	// With the error queue on, an ICMP error names its type, code and
+	// sender: a firewall's admin-prohibited is told from a missing host.
+	_ = icmperr.EnableUDP(conn)
 	conns := []*net.UDPConn{conn}
 	if other, err := listen(ctx, netip.AddrPortFrom(local, port), netip.AddrPort{}); err == nil {
 		conns = append(conns, other)
@@ -138,7 +142,7 @@ func (p Inform) Probe(ctx context.Context, t probes.Target) probes.Result {
 		start := now()
 		msg := AppendInform(nil, InformRequest{XID: xid, ClientAddr: local, HardwareAddr: hw})
 		if _, err := conn.Write(msg); err != nil {
-			if r, final := errorResult(err, attempt+1); final {
+			if r, final := errorResult(icmperr.EnrichUDP(conn, err), attempt+1); final {
 				return r
 			}
 		}
@@ -195,7 +199,7 @@ func readLoop(c *net.UDPConn, connected bool, ch chan<- datagram) {
 			}
 			if connected { // an ICMP error reported on the connected socket
 				select {
-				case ch <- datagram{err: err, connected: true}:
+				case ch <- datagram{err: icmperr.EnrichUDP(c, err), connected: true}:
 				default:
 				}
 				if errors.Is(err, syscall.ECONNREFUSED) {
@@ -289,13 +293,13 @@ func printable(s string) string {
 
 // errorResult turns an ICMP-derived socket error into a final result.
 func errorResult(err error, attempt int) (probes.Result, bool) {
-	st, reason := probes.Classify(err)
+	st, reason, icmp := probes.ClassifyDetail("udp", err)
 	switch {
-	case st == probes.Closed && reason == probes.ReasonReset:
+	case st == probes.Closed && (reason == probes.ReasonReset || reason == probes.ReasonPortUnreachable):
 		// On a UDP socket ECONNREFUSED can only come from ICMP 3/3.
-		return probes.Result{State: probes.Closed, Reason: probes.ReasonPortUnreachable, Attempts: attempt}, true
+		return probes.Result{State: probes.Closed, Reason: probes.ReasonPortUnreachable, ICMP: icmp, Attempts: attempt}, true
 	case st == probes.Filtered && reason != probes.ReasonTimeout:
-		return probes.Result{State: probes.Filtered, Reason: reason, Attempts: attempt}, true
+		return probes.Result{State: probes.Filtered, Reason: reason, ICMP: icmp, Attempts: attempt}, true
 	case st == probes.NotTested:
 		return probes.Result{State: st, Reason: reason, Note: err.Error(), Attempts: attempt}, true
 	}
