@@ -44,6 +44,9 @@ type Scanner struct {
 	// a host (a resumed scan): those endpoints are reported as they were
 	// and not probed again.
 	Known func(netip.Addr) []EndpointResult
+	// Neighbors, when set, says whether an address on the local link
+	// failed to answer ARP or neighbour discovery (icmperr.Neighbors).
+	Neighbors interface{ Unresolved(netip.Addr) bool }
 	// OnEndpoint, when set, sees every endpoint result as it completes.
 	OnEndpoint func(host netip.Addr, r EndpointResult)
 	// OnHost sees every host when its last probe ends (or, after an
@@ -210,8 +213,23 @@ func (r *run) work() {
 		if hs.timing != nil {
 			t.Timing = hs.timing
 		}
-		r.record(hs, i, r.probers[i].Probe(r.probeCtx, t))
+		r.record(hs, i, r.explainSilence(t.Addr, r.probers[i].Probe(r.probeCtx, t)))
 	}
+}
+
+// explainSilence turns silence from an address on the local link that
+// never answered ARP or neighbour discovery into what it is: no host there
+// (host-unreachable), not a drop. A probe's wait is usually shorter than
+// the three seconds the kernel takes to give up on the address.
+func (r *run) explainSilence(addr netip.Addr, res probes.Result) probes.Result {
+	silent := res.State == probes.Filtered && res.Reason == probes.ReasonTimeout ||
+		res.State == probes.OpenFiltered && res.Reason == probes.ReasonNoResponse
+	if !silent || r.s.Neighbors == nil || !r.s.Neighbors.Unresolved(addr) {
+		return res
+	}
+	res.State, res.Reason = probes.Filtered, probes.ReasonHostUnreachable
+	res.Note = "no ARP or neighbour-discovery answer from " + addr.String() + ": nothing has this address on the local link"
+	return res
 }
 
 // next hands a worker its next probe, admitting hosts as room frees up;

@@ -181,6 +181,7 @@ func probeHosts(ctx context.Context, e env, f *scanFlags, sel scanner.Selection,
 		Prober:      suite.New(cfg).For,
 		Concurrency: f.concurrency,
 		Grace:       f.timeout,
+		Neighbors:   icmperr.Neighbors{},
 		OnEndpoint: func(h netip.Addr, r scanner.EndpointResult) {
 			bar.Add(1)
 			if onEndpoint != nil {
