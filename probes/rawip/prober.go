@@ -137,6 +137,10 @@ func (p Prober) Probe(ctx context.Context, t probes.Target) probes.Result {
 	)
 	wait := p.Timeout
 	for attempt := range attempts {
+		if attempt > 0 && t.Timing != nil && !t.Timing.Retry(ctx, attempt+1) {
+			attempts = attempt // another attempt cannot change the result
+			break
+		}
 		pkt := packet(proto, src, dst, seed, attempt)
 		key, _ := Key(proto, pkt)
 		stop := icmpListener.Watch(Match{Protocol: proto, Src: src, Dst: dst, Key: key}, errs)
@@ -153,7 +157,7 @@ func (p Prober) Probe(ctx context.Context, t probes.Target) probes.Result {
 			}
 			return probes.Result{State: st, Reason: reason, Note: "send: " + err.Error(), Attempts: attempt + 1}
 		}
-		timer := time.NewTimer(wait)
+		timer := time.NewTimer(probes.AttemptTimeout(t, attempt+1, wait))
 	waiting:
 		for {
 			select {
@@ -161,17 +165,26 @@ func (p Prober) Probe(ctx context.Context, t probes.Target) probes.Result {
 				timer.Stop()
 				r := judgeICMP(e, dst)
 				r.RTT, r.Attempts = now().Sub(start), attempt+1
+				if t.Timing != nil {
+					t.Timing.Answered(attempt+1, r.RTT, e.From == dst.Unmap())
+				}
 				return r
 			case b := <-replies:
 				if wasSent(sent, b) {
 					continue // our own packet, looped back to a local target
 				}
 				timer.Stop()
+				if t.Timing != nil {
+					t.Timing.Answered(attempt+1, now().Sub(start), false)
+				}
 				return probes.Result{State: probes.Open, Reason: probes.ReasonReply,
 					Note:     fmt.Sprintf("the target sent an IP protocol %d packet (%d bytes)", proto, len(b)),
 					RTT:      now().Sub(start),
 					Attempts: attempt + 1}
 			case <-timer.C:
+				if t.Timing != nil {
+					t.Timing.Silent(attempt + 1)
+				}
 				break waiting
 			case <-ctx.Done():
 				timer.Stop()
