@@ -43,8 +43,10 @@ var e2eICMPCases = []e2eICMPCase{
 	{"reject", catalog.UDP, probes.Filtered, probes.ReasonAdminProhibited, 3, 13, "target"},
 	{"reject", catalog.IP, probes.Filtered, probes.ReasonAdminProhibited, 3, 13, "target"},
 	// 198.18.1.99: no ARP answer; wr-client's stack reports ICMP 3/1 itself
-	{"absent", catalog.TCP, probes.Filtered, probes.ReasonHostUnreachable, 3, 1, "client"},
-	{"absent", catalog.UDP, probes.Filtered, probes.ReasonHostUnreachable, 3, 1, "client"},
+	// (TCP and UDP: or, before the kernel gives up on ARP, winreach's
+	// reading of the neighbour table, with no ICMP message: "arp")
+	{"absent", catalog.TCP, probes.Filtered, probes.ReasonHostUnreachable, 3, 1, "arp"},
+	{"absent", catalog.UDP, probes.Filtered, probes.ReasonHostUnreachable, 3, 1, "arp"},
 	{"absent", catalog.IP, probes.Filtered, probes.ReasonHostUnreachable, 3, 1, "client"},
 }
 
@@ -74,11 +76,15 @@ func TestRawLab(t *testing.T) {
 				case c.icmpType != 0 && er.ICMP == nil && c.state == probes.Closed && er.Endpoint == catalog.Endpoint{Transport: catalog.UDP, Port: 67}:
 					// The DHCP probe learns port-unreachable as ECONNREFUSED on
 					// its connected socket, without the ICMP message.
+				case c.from == "arp" && er.ICMP == nil:
+					if !strings.Contains(er.Note, "no ARP") {
+						t.Errorf("%s: neither ICMP 3/1 nor the neighbour-table note (%q)", where, er.Note)
+					}
 				case c.icmpType != 0 && er.ICMP == nil:
 					t.Errorf("%s: no ICMP message in the result, want %d/%d", where, c.icmpType, c.icmpCode)
 				case c.icmpType != 0:
 					from := h.IPv4
-					if c.from == "client" {
+					if c.from == "client" || c.from == "arp" {
 						from = e2eClientAddr
 					}
 					if er.ICMP.Type != c.icmpType || er.ICMP.Code != c.icmpCode || er.ICMP.From.String() != from {
