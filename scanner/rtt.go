@@ -18,8 +18,7 @@ type Timing struct {
 	// measured round trips (default 100ms, nmap's --min-rtt-timeout).
 	Floor time.Duration
 	// Initial is the wait before any round trip to the host or, failing
-	// that, to any host of the scan has been measured (default 1s, RFC
-	// 6298 2.1).
+	// that, to any host of the scan has been measured (default 500ms).
 	Initial time.Duration
 	// ICMPBurst and ICMPRate model a target's ICMP error rate limit, per
 	// destination: Linux's default (net.ipv4.icmp_ratelimit=1000 ms with
@@ -36,12 +35,15 @@ type Timing struct {
 //     both ends, and hosts delay SYN-ACKs and ICMP errors under load;
 //     100ms is nmap's --min-rtt-timeout and keeps a drop at a few
 //     hundred milliseconds instead of seconds.
-//   - Initial 1s: RFC 6298 2.1's initial RTO, used only for a host with
-//     no measurement in a scan with none: a silent host on an unknown
-//     path.
+//   - Initial 500ms: used only for a host with no measurement in a scan
+//     with none (a silent host on an unknown path), it is nmap -T4's
+//     --initial-rtt-timeout. RFC 6298's 1s is TCP's conservative choice
+//     for any Internet path; enterprise paths are well under 500ms, and
+//     the retry waits 1.5x as long, so a path of up to 750ms still
+//     answers before the probe gives up.
 const (
 	defaultFloor     = 100 * time.Millisecond
-	defaultInitial   = time.Second
+	defaultInitial   = 500 * time.Millisecond
 	defaultICMPBurst = 6
 	defaultICMPRate  = 1.0
 	// clockGranularity is RFC 6298's G: the least RTTVAR term.
@@ -159,8 +161,9 @@ func (s *scanTiming) floor() time.Duration { return s.cfg.floor() }
 // Timeout is the host's RTO, else the scan's, else the initial value, at
 // least the floor and at most fixed. A retry after silence doubles it
 // (RFC 6298 5.5) once the host has shown it answers: then silence may be
-// loss on a loaded path. A host that never answered gets no back-off:
-// its silence is a filter, and waiting longer does not change that.
+// loss on a loaded path. A host that never answered backs off by half
+// only: its silence is most likely a filter, and the retry is there for a
+// lost packet or a path slower than the initial guess.
 func (h *hostTiming) Timeout(attempt int, fixed time.Duration) time.Duration {
 	h.mu.Lock()
 	rto, ok := h.est.rto()
@@ -173,8 +176,12 @@ func (h *hostTiming) Timeout(attempt int, fixed time.Duration) time.Duration {
 		rto = h.scan.cfg.initial()
 	}
 	rto = max(rto, h.scan.floor())
-	if alive && attempt > 1 {
-		rto <<= min(attempt-1, 6)
+	for n := 1; n < min(attempt, 8); n++ {
+		if alive {
+			rto *= 2
+		} else {
+			rto = rto * 3 / 2
+		}
 	}
 	return min(rto, fixed)
 }

@@ -45,16 +45,16 @@ func TestRTTEstimatorFollowsRFC6298(t *testing.T) {
 func TestTimeoutFloorCeilingInitialAndBackoff(t *testing.T) {
 	scan, _ := newTestTiming(Timing{})
 	h := newHostTiming(scan, 10)
-	// Nothing measured anywhere: the initial second, capped by --timeout.
-	if got := h.Timeout(1, 2*time.Second); got != time.Second {
-		t.Errorf("initial: %v, want 1s", got)
+	// Nothing measured anywhere: the initial 500ms, capped by --timeout.
+	if got := h.Timeout(1, 2*time.Second); got != 500*time.Millisecond {
+		t.Errorf("initial: %v, want 500ms", got)
 	}
 	if got := h.Timeout(1, 300*time.Millisecond); got != 300*time.Millisecond {
 		t.Errorf("initial under a 300ms ceiling: %v", got)
 	}
-	// A host that never answered gets no back-off on retries.
-	if got := h.Timeout(2, 5*time.Second); got != time.Second {
-		t.Errorf("silent host, attempt 2: %v, want 1s", got)
+	// A host that never answered backs off by half.
+	if got := h.Timeout(2, 5*time.Second); got != 750*time.Millisecond {
+		t.Errorf("silent host, attempt 2: %v, want 750ms", got)
 	}
 	// Another host's answers seed this one (scan-wide timing), at the floor.
 	other := newHostTiming(scan, 10)
