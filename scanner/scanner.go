@@ -255,6 +255,7 @@ func (r *run) next() (hs *hostState, endpoint int, ok bool) {
 			return hs, i, true
 		}
 		if r.exhausted && r.pending == 0 {
+			r.cond.Broadcast() // the waiting workers are done too
 			return nil, 0, false
 		}
 		r.idle++
