@@ -143,8 +143,14 @@ type hostTiming struct {
 	// unmodeled: the host sent more ICMP errors than the model allows,
 	// so its limit (if any) is looser: no pacing.
 	unmodeled bool
-	tokens    float64   // modelled ICMP budget of the host
-	refilled  time.Time // when tokens was last brought up to date
+	tokens    float64 // modelled ICMP budget of the host: errors it can still send now
+	// reserved counts retries that were given a slot of the budget and
+	// whose answer (or silence) has not come back yet. It is kept apart
+	// from tokens so that an error the host sends meanwhile (a first
+	// attempt, a raw probe) is judged against the real budget, not
+	// against promises.
+	reserved int
+	refilled time.Time // when tokens was last brought up to date
 }
 
 var _ probes.Timing = (*hostTiming)(nil)
@@ -197,6 +203,9 @@ func (h *hostTiming) Answered(attempt int, rtt time.Duration, icmp bool) {
 	if icmp {
 		h.icmp++
 	}
+	if attempt > 1 {
+		h.settleRetry(icmp)
+	}
 	switch {
 	case attempt == 1:
 		h.est.sample(rtt)
@@ -226,6 +235,9 @@ func (h *hostTiming) Answered(attempt int, rtt time.Duration, icmp bool) {
 // congestion.
 func (h *hostTiming) Silent(attempt int) {
 	h.mu.Lock()
+	if attempt > 1 {
+		h.settleRetry(false)
+	}
 	if h.icmp > 0 && !h.unmodeled {
 		h.limited = true
 	}
@@ -268,11 +280,24 @@ func (h *hostTiming) reserveRetry(attempt int) (time.Duration, bool) {
 		return 0, true
 	}
 	h.refill()
-	h.tokens-- // this retry's error
-	if h.tokens >= 0 {
+	h.reserved++ // this retry's error
+	avail := h.tokens - float64(h.reserved)
+	if avail >= 0 {
 		return 0, true
 	}
-	return time.Duration(-h.tokens / h.scan.rate() * float64(time.Second)), true
+	return time.Duration(-avail / h.scan.rate() * float64(time.Second)), true
+}
+
+// settleRetry closes a retry's reservation when its answer or silence
+// comes back; an ICMP error it drew is spent from the budget then. mu held.
+func (h *hostTiming) settleRetry(icmp bool) {
+	if h.reserved > 0 {
+		h.reserved--
+	}
+	if icmp {
+		h.refill()
+		h.tokens--
+	}
 }
 
 // spendToken accounts for an ICMP error the host sent unasked-for by
