@@ -66,6 +66,14 @@ func (d *Dialer) dialTCP(ctx context.Context, network string, ap netip.AddrPort)
 		unix.Close(fd)
 		return nil, opErr(e)
 	}
+	// A refusal often comes back before connect returns (a local or very
+	// near target): one non-blocking poll settles it without registering
+	// the socket with the poller, which would cost two epoll_ctl calls.
+	if soerr, done := connectDone(fd); done && soerr != 0 {
+		e := connectError(fd, syscall.Errno(soerr))
+		unix.Close(fd)
+		return nil, opErr(e)
+	}
 
 	// os.NewFile registers the nonblocking socket with Go's poller, so the
 	// wait for the handshake honours deadlines like any net.Conn.
@@ -112,6 +120,20 @@ func (d *Dialer) dialTCP(ctx context.Context, network string, ap netip.AddrPort)
 		return nil, opErr(err)
 	}
 	return c, nil
+}
+
+// connectDone polls fd once without waiting: done when the connect has
+// ended, with its SO_ERROR (0 for success).
+func connectDone(fd int) (soerr int, done bool) {
+	pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLOUT}}
+	if n, err := unix.Poll(pfd, 0); err != nil || n == 0 {
+		return 0, false
+	}
+	soerr, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR)
+	if err != nil {
+		return 0, false
+	}
+	return soerr, true
 }
 
 // connectError wraps errno with the ICMP message queued on fd, if any.

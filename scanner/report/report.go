@@ -5,6 +5,7 @@
 package report
 
 import (
+	"bufio"
 	"cmp"
 	"encoding/json"
 	"fmt"
@@ -104,18 +105,38 @@ func WriteJSON(w io.Writer, d *Document) error {
 // Stream writes JSON Lines: a "start" record, one "endpoint" record per
 // result as it completes, one "host" record per finished host, and an "end"
 // record. It is safe to call from the scanner's serialised callbacks.
+//
+// Records are buffered and reach w at each host record, or within
+// flushEvery of being written: a reader following the file sees results
+// as they complete, and a scan of a million endpoints does not make a
+// million write calls.
 type Stream struct {
-	enc *json.Encoder
-	err error
+	buf     *bufio.Writer
+	enc     *json.Encoder
+	err     error
+	flushed time.Time
 }
 
+// flushEvery bounds how long a record waits in the buffer.
+const flushEvery = 200 * time.Millisecond
+
 // NewStream starts a JSON Lines stream on w.
-func NewStream(w io.Writer) *Stream { return &Stream{enc: json.NewEncoder(w)} }
+func NewStream(w io.Writer) *Stream {
+	buf := bufio.NewWriterSize(w, 64<<10)
+	return &Stream{buf: buf, enc: json.NewEncoder(buf), flushed: time.Now()}
+}
 
 func (s *Stream) write(v any) {
 	if s.err == nil {
 		s.err = s.enc.Encode(v)
 	}
+}
+
+func (s *Stream) flush() {
+	if s.err == nil {
+		s.err = s.buf.Flush()
+	}
+	s.flushed = time.Now()
 }
 
 // Start records the scan's settings.
@@ -128,6 +149,7 @@ func (s *Stream) Start(d *Document) {
 		Options   Options   `json:"options"`
 		Targets   []string  `json:"targets"`
 	}{"start", d.Scanner, d.Version, d.StartTime, d.Options, d.Targets})
+	s.flush()
 }
 
 // Endpoint records one endpoint result.
@@ -138,12 +160,24 @@ func (s *Stream) Endpoint(host netip.Addr, r scanner.EndpointResult) {
 		s.err = cmp.Or(s.err, err)
 		return
 	}
-	head, _ := json.Marshal(struct {
-		Type string     `json:"type"`
-		Host netip.Addr `json:"host"`
-	}{"endpoint", host})
-	head[len(head)-1] = ','
-	s.write(json.RawMessage(append(head, body[1:]...)))
+	if s.err != nil {
+		return
+	}
+	// {"type":"endpoint","host":"198.18.1.10", then the result's fields.
+	s.buf.WriteString(`{"type":"endpoint","host":`)
+	if host.IsValid() {
+		s.buf.WriteByte('"')
+		s.buf.WriteString(host.String())
+		s.buf.WriteByte('"')
+	} else {
+		s.buf.WriteString(`""`)
+	}
+	s.buf.WriteByte(',')
+	s.buf.Write(body[1:])
+	s.buf.WriteByte('\n')
+	if time.Since(s.flushed) >= flushEvery {
+		s.flush()
+	}
 }
 
 // Host records one host's verdicts. Its endpoints were streamed already and
@@ -157,6 +191,7 @@ func (s *Stream) Host(h scanner.HostResult) {
 		Error     string                    `json:"error,omitempty"`
 		Functions []scanner.FunctionVerdict `json:"functions"`
 	}{"host", h.Address, h.Name, h.Status, h.Error, h.Functions})
+	s.flush()
 }
 
 // End closes the stream with the summary.
@@ -167,6 +202,7 @@ func (s *Stream) End(d *Document) error {
 		Interrupted bool      `json:"interrupted"`
 		Summary     Summary   `json:"summary"`
 	}{"end", d.EndTime, d.Interrupted, d.Summary})
+	s.flush()
 	return s.err
 }
 
