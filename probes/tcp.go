@@ -39,28 +39,32 @@ func (p TCP) Probe(ctx context.Context, t Target) Result {
 		rtt     time.Duration
 		waited  time.Duration
 		attempt int
+		st      State
+		reason  Reason
+		icmp    *ICMP
 	)
+	addr := t.AddrPort().String()
 	for attempt = 1; ; attempt++ {
 		cctx, cancel := context.WithTimeout(ctx, AttemptTimeout(t, attempt, p.Timeout))
 		start := now()
-		conn, err = p.Dialer.DialContext(cctx, "tcp", t.AddrPort().String())
+		conn, err = p.Dialer.DialContext(cctx, "tcp", addr)
 		rtt = now().Sub(start)
 		cancel()
-		if err != nil && isTimeout(err) {
+		if err != nil {
+			st, reason, icmp = ClassifyDetail("tcp", err)
+		}
+		timedOut := err != nil && st == Filtered && reason == ReasonTimeout
+		if timedOut {
 			waited += rtt
 		}
 		if t.Timing != nil && ctx.Err() == nil {
-			observeConnect(t, attempt, rtt, err)
+			observeConnect(t, attempt, rtt, err == nil, timedOut, st, reason, icmp)
 		}
-		if err == nil || ctx.Err() != nil {
-			break
-		}
-		if st, _ := Classify(err); st != Filtered || !isTimeout(err) || attempt > p.Retries {
+		if err == nil || ctx.Err() != nil || !timedOut || attempt > p.Retries {
 			break
 		}
 	}
 	if err != nil {
-		st, reason, icmp := ClassifyDetail("tcp", err)
 		if ctx.Err() != nil && st == Filtered && reason == ReasonTimeout {
 			// The scan was cancelled, not the path: say we do not know.
 			return Result{State: NotTested, Reason: ReasonLocalError, Note: "scan interrupted", Attempts: attempt}
@@ -105,14 +109,11 @@ func (p TCP) Probe(ctx context.Context, t Target) Result {
 // observeConnect tells the host's timing what one connect attempt saw:
 // a handshake, a reset or an ICMP error is a round trip; a timeout is
 // silence; a local failure says nothing about the path.
-func observeConnect(t Target, attempt int, rtt time.Duration, err error) {
-	if err == nil {
-		t.Timing.Answered(attempt, rtt, false)
-		return
-	}
-	st, reason, icmp := ClassifyDetail("tcp", err)
+func observeConnect(t Target, attempt int, rtt time.Duration, connected, timedOut bool, st State, reason Reason, icmp *ICMP) {
 	switch {
-	case st == Filtered && reason == ReasonTimeout:
+	case connected:
+		t.Timing.Answered(attempt, rtt, false)
+	case timedOut:
 		t.Timing.Silent(attempt)
 	case icmp != nil:
 		// Only the target's own ICMP errors spend its rate-limit budget.
