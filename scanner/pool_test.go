@@ -3,6 +3,7 @@ package scanner
 import (
 	"context"
 	"net/netip"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -36,5 +37,27 @@ func TestRunAlwaysEnds(t *testing.T) {
 		case <-time.After(30 * time.Second):
 			t.Fatalf("run %d (concurrency %d, window %d) never ended", i, s.Concurrency, s.Window)
 		}
+	}
+}
+
+// Probes that wait on the network (here: sleep) leave the CPU idle, so the
+// pool grows past its initial size towards the concurrency limit.
+func TestPoolGrowsWhileProbesWait(t *testing.T) {
+	sel := Select(catalog.Default(), nil, eps("tcp/139", "tcp/445"))
+	var inFlight, maxSeen atomic.Int32
+	prober := func(e catalog.Endpoint) probes.Prober {
+		return probes.ProberFunc(func(_ context.Context, tg probes.Target) probes.Result {
+			n := inFlight.Add(1)
+			defer inFlight.Add(-1)
+			for m := maxSeen.Load(); n > m && !maxSeen.CompareAndSwap(m, n); m = maxSeen.Load() {
+			}
+			time.Sleep(100 * time.Millisecond)
+			return probes.Result{State: probes.Filtered, Reason: probes.ReasonTimeout}
+		})
+	}
+	s := &Scanner{Prober: prober, Concurrency: 512}
+	s.Run(t.Context(), loopbackHosts(netip.MustParseAddr("198.18.8.1"), 2000), sel)
+	if m := maxSeen.Load(); m <= poolInitial || m > 512 {
+		t.Errorf("at most %d probes in flight; want more than the initial %d, at most 512", m, poolInitial)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"iter"
 	"math"
 	"net/netip"
+	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -151,7 +152,56 @@ type run struct {
 	idle      int // workers waiting on cond
 	spawned   int
 	workers   sync.WaitGroup
+	pool      poolGrowth
 	stats     Stats
+}
+
+// poolGrowth decides how many workers the scan may run. Workers are
+// goroutines with their own stacks, so they are started only while they
+// help: the allowance doubles after two epochs in a row in which every
+// worker was busy and the process used under half the machine's CPUs
+// (the probes were waiting on the network), and stays put while the CPU
+// is busy (a sweep of a fast network, or of loopback: more workers would
+// only queue for the CPU, cost memory and slow the garbage collector).
+type poolGrowth struct {
+	allowed    int
+	epochStart time.Time
+	cpuStart   time.Duration
+	cpuKnown   bool
+	busy       bool // no worker was idle at some point of the epoch
+	waiting    int  // epochs in a row that were busy and not CPU-bound
+}
+
+const (
+	poolInitial = 64
+	poolEpoch   = 25 * time.Millisecond
+	// poolSaturated is the share of the machine's CPUs above which the
+	// process counts as CPU-bound.
+	poolSaturated = 0.5
+)
+
+// grow reconsiders the allowance at the end of an epoch. mu held.
+func (r *run) grow(now time.Time) {
+	p := &r.pool
+	elapsed := now.Sub(p.epochStart)
+	if elapsed < poolEpoch {
+		return
+	}
+	cpu, ok := processCPU()
+	saturated := false
+	if ok && p.cpuKnown {
+		used := float64(cpu-p.cpuStart) / float64(elapsed)
+		saturated = used >= poolSaturated*float64(runtime.GOMAXPROCS(0))
+	}
+	if p.busy && !saturated {
+		p.waiting++
+	} else {
+		p.waiting = 0
+	}
+	if p.waiting >= 2 {
+		p.allowed, p.waiting = min(r.conc, 2*p.allowed), 0
+	}
+	p.epochStart, p.cpuStart, p.cpuKnown, p.busy = now, cpu, ok, false
 }
 
 func newRun(ctx context.Context, s *Scanner, sel Selection) *run {
@@ -186,6 +236,9 @@ func newRun(ctx context.Context, s *Scanner, sel Selection) *run {
 	if s.Timing != nil {
 		r.timing = newScanTiming(*s.Timing)
 	}
+	r.pool.allowed = min(r.conc, poolInitial)
+	r.pool.epochStart = time.Now()
+	r.pool.cpuStart, r.pool.cpuKnown = processCPU()
 	return r
 }
 
@@ -248,8 +301,12 @@ func (r *run) next() (hs *hostState, endpoint int, ok bool) {
 				// grow the pool when no worker is idle.
 				if r.idle > 0 {
 					r.cond.Signal()
-				} else if r.spawned < r.conc {
-					r.spawn()
+				} else {
+					r.pool.busy = true
+					r.grow(time.Now())
+					if r.spawned < r.pool.allowed {
+						r.spawn()
+					}
 				}
 			}
 			return hs, i, true
