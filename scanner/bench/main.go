@@ -232,9 +232,7 @@ func timeRun(ctx context.Context, s spec) result {
 	r := result{wall: time.Since(start), out: out.Bytes(), stderr: errb.Bytes()}
 	if cmd.ProcessState != nil {
 		r.exit = cmd.ProcessState.ExitCode()
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			r.rssKB = ru.Maxrss // kilobytes on Linux
-		}
+		r.rssKB = peakRSS(cmd.ProcessState)
 	}
 	var ee *exec.ExitError
 	switch {
