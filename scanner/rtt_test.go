@@ -175,3 +175,30 @@ func TestCongestionWindowReactsToLossNotSilence(t *testing.T) {
 		t.Errorf("after recovery: limit %d, want none", l)
 	}
 }
+
+// Errors that other probes draw while retries wait their turn (a raw
+// probe's first packet, paced on its own) spend the real budget; they do
+// not make the host look unlimited, so the waiting retries stay paced.
+func TestErrorsBesideReservedRetriesKeepThePacing(t *testing.T) {
+	scan, clock := newTestTiming(Timing{})
+	h := newHostTiming(scan, 20)
+	for range 6 {
+		h.Answered(1, time.Millisecond, true) // the burst
+	}
+	for range 5 {
+		h.Silent(1) // rate-limited: limited from now on
+	}
+	for range 5 {
+		if _, ok := h.reserveRetry(2); !ok {
+			t.Fatal("retry refused")
+		}
+	}
+	clock.advance(1100 * time.Millisecond)
+	h.Answered(1, time.Millisecond, true) // a raw probe's error, one refill later
+	if h.unmodeled || !h.limited {
+		t.Fatalf("one error within the refilled budget made the host unmodeled (tokens %.2f, reserved %d)", h.tokens, h.reserved)
+	}
+	if wait, _ := h.reserveRetry(2); wait < 5*time.Second {
+		t.Errorf("a new retry waits %v behind 5 reserved ones and a spent token, want at least 5s", wait)
+	}
+}
