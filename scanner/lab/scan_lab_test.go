@@ -443,10 +443,10 @@ const e2eEndpointTable = `
 	absent  udp/500   filtered       host-unreachable   arp     -
 	absent  udp/1717  filtered       host-unreachable   arp     -
 	absent  udp/2504  filtered       host-unreachable   arp     -
-	absent  ip/46     filtered       host-unreachable   client  -
-	absent  ip/47     filtered       host-unreachable   client  -
-	absent  ip/50     filtered       host-unreachable   client  -
-	absent  ip/51     filtered       host-unreachable   client  -
+	absent  ip/46     filtered       host-unreachable   arp     -
+	absent  ip/47     filtered       host-unreachable   arp     -
+	absent  ip/50     filtered       host-unreachable   arp     -
+	absent  ip/51     filtered       host-unreachable   arp     -
 `
 
 // e2eVerdictTable is the verdict of every function on every lab host:
@@ -521,7 +521,7 @@ var e2eExplanations = []struct{ host, function, contains string }{
 	{"vpn", "pptp", "TCP 1723 confirmed (reply), GRE (IP 47) closed (proto-unreachable)"},
 	{"reset", "pptp", "GRE (IP 47) closed (proto-unreachable)"},
 	{"closed", "rsvp", "RSVP (IP 46) closed (proto-unreachable)"},
-	{"absent", "pptp", "GRE (IP 47) filtered by 198.18.1.2 (host-unreachable)"},
+	{"absent", "pptp", "GRE (IP 47) filtered"}, // by 198.18.1.2 (ICMP 3/1), or (host-unreachable) from the neighbour table
 	{"absent", "isakmp", "UDP 500 filtered (host-unreachable)"},
 }
 
