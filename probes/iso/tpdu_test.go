@@ -2,38 +2,10 @@ package iso
 
 import (
 	"bytes"
-	"encoding/hex"
-	"os"
-	"strings"
 	"testing"
+
+	"winreach/probes/probetest"
 )
-
-// unhex decodes hex with spaces, failing the test on bad input.
-func unhex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// readHexFile reads a testdata file: '#' lines are comments (the source),
-// the rest is hex.
-func readHexFile(t testing.TB, name string) []byte {
-	t.Helper()
-	raw, err := os.ReadFile(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sb strings.Builder
-	for _, line := range strings.Split(string(raw), "\n") {
-		if !strings.HasPrefix(strings.TrimSpace(line), "#") {
-			sb.WriteString(strings.Join(strings.Fields(line), ""))
-		}
-	}
-	return unhex(t, sb.String())
-}
 
 // The CR laid out by RFC 1006 6 (TPKT: 03 00 len) and X.224 13.3.1/13.3.4:
 // LI 0x11, CR code E0, DST-REF 0000, SRC-REF 0001, class 0, then calling
@@ -42,7 +14,7 @@ const specCR = "03 00 00 16 11 e0 00 00 00 01 00 c1 02 01 00 c2 02 01 02 c0 01 0
 
 func TestAppendRequestMatchesSpecLayout(t *testing.T) {
 	got := ConnectRequest{}.AppendRequest(nil)
-	if want := unhex(t, specCR); !bytes.Equal(got, want) {
+	if want := probetest.Hex(t, specCR); !bytes.Equal(got, want) {
 		t.Fatalf("CR\n got %x\nwant %x", got, want)
 	}
 }
@@ -61,7 +33,7 @@ func TestParseTPDU(t *testing.T) {
 		{"ER", "03 00 00 0d 08 70 00 01 02 c1 02 e0 00", "ISO transport ER: invalid TPDU type"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			tpdu, rest, err := ParseTPKT(unhex(t, tc.hex))
+			tpdu, rest, err := ParseTPKT(probetest.Hex(t, tc.hex))
 			if err != nil || len(rest) != 0 {
 				t.Fatalf("ParseTPKT: %v, rest %x", err, rest)
 			}
@@ -77,7 +49,7 @@ func TestParseTPDU(t *testing.T) {
 }
 
 func TestParseCCDetails(t *testing.T) {
-	tpdu, _, err := ParseTPKT(readHexFile(t, "testdata/cc-labd.hex"))
+	tpdu, _, err := ParseTPKT(probetest.ReadHex(t, "testdata/cc-labd.hex"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +73,7 @@ func TestParseRejects(t *testing.T) {
 		"03 00 00 08 03 d0 00 01",    // CC shorter than its fixed part
 		"03 00 00 0b 06 10 00 01 00", // unknown code (truncated too)
 	} {
-		b := unhex(t, h)
+		b := probetest.Hex(t, h)
 		tpdu, _, err := ParseTPKT(b)
 		if err != nil {
 			continue
@@ -111,17 +83,17 @@ func TestParseRejects(t *testing.T) {
 		}
 	}
 	// A CR echoed back is not an answer to a CR.
-	tpdu, _, _ := ParseTPKT(unhex(t, specCR))
+	tpdu, _, _ := ParseTPKT(probetest.Hex(t, specCR))
 	if _, err := ServiceFromTPDU(tpdu); err == nil {
 		t.Error("echoed CR accepted")
 	}
 }
 
 func FuzzParseTPDU(f *testing.F) {
-	f.Add(readHexFile(f, "testdata/cc-labd.hex"))
-	f.Add(unhex(f, "03 00 00 13 0e d0 00 00 12 34 00 02 00 08 00 00 00 00 00"))
-	f.Add(unhex(f, "03 00 00 0b 06 80 00 01 00 00 03"))
-	f.Add(unhex(f, "03 00 00 0d 08 70 00 01 02 c1 02 e0 00"))
+	f.Add(probetest.ReadHex(f, "testdata/cc-labd.hex"))
+	f.Add(probetest.Hex(f, "03 00 00 13 0e d0 00 00 12 34 00 02 00 08 00 00 00 00 00"))
+	f.Add(probetest.Hex(f, "03 00 00 0b 06 80 00 01 00 00 03"))
+	f.Add(probetest.Hex(f, "03 00 00 0d 08 70 00 01 02 c1 02 e0 00"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		tpdu, _, err := ParseTPKT(b)
 		if err != nil {

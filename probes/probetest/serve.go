@@ -73,6 +73,23 @@ func Serve(t testing.TB, handler func(net.Conn)) netip.AddrPort {
 // blackhole. The socket is closed at cleanup.
 func UDPServe(t testing.TB, reply func(req []byte) []byte) netip.AddrPort {
 	t.Helper()
+	if reply == nil {
+		return UDPServeEach(t, nil)
+	}
+	return UDPServeEach(t, func(req []byte) [][]byte {
+		if out := reply(req); out != nil {
+			return [][]byte{out}
+		}
+		return nil
+	})
+}
+
+// UDPServeEach is UDPServe for a server that may answer one request with
+// several datagrams (a stray one before the answer, a retransmission): it
+// sends every datagram reply returns for it, in order. A nil reply
+// function, or an empty list, is silence.
+func UDPServeEach(t testing.TB, reply func(req []byte) [][]byte) netip.AddrPort {
+	t.Helper()
 	pc, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.MustParseAddrPort("127.0.0.1:0")))
 	if err != nil {
 		t.Fatalf("probetest: listen udp: %v", err)
@@ -92,7 +109,7 @@ func UDPServe(t testing.TB, reply func(req []byte) []byte) netip.AddrPort {
 			if reply == nil {
 				continue
 			}
-			if out := reply(append([]byte(nil), buf[:n]...)); out != nil {
+			for _, out := range reply(append([]byte(nil), buf[:n]...)) {
 				_, _ = pc.WriteToUDPAddrPort(out, from)
 			}
 		}
