@@ -59,7 +59,7 @@ func setupRaw(ctx context.Context, stderr io.Writer, sel scanner.Selection, f *s
 		Listen:  &net.ListenConfig{},
 		ICMP4:   icmp4,
 		ICMP6:   icmp6,
-		Pacer:   rawip.NewPacer(rawip.DefaultSpacing),
+		Pacer:   f.scale.rawPacer(),
 		Timeout: max(f.timeout, rawMinTimeout),
 		Retries: max(f.retries, rawMinRetries),
 	}

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"os"
 
+	"winreach/probes/rawip"
 	"winreach/scanner"
 )
 
@@ -98,4 +99,16 @@ func (s *scaleFlags) shardOption() string {
 		return ""
 	}
 	return s.parsedShard.String()
+}
+
+// rawPacer spaces raw IP packets to each host a second apart, under
+// Linux's ICMP rate limit, when timeouts are fixed. With adaptive timing
+// the host's timing paces retries by its modelled ICMP budget instead,
+// shared with UDP: a host that answers nothing is not slowed down, and
+// one that answers is not asked faster than it can.
+func (s *scaleFlags) rawPacer() *rawip.Pacer {
+	if !s.fixed {
+		return nil
+	}
+	return rawip.NewPacer(rawip.DefaultSpacing)
 }
