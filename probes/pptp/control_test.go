@@ -1,36 +1,10 @@
 package pptp
 
 import (
-	"encoding/hex"
-	"os"
-	"strings"
 	"testing"
+
+	"winreach/probes/probetest"
 )
-
-func unhex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// readHexFile reads a testdata file: '#' lines name the source, the rest is hex.
-func readHexFile(t testing.TB, name string) []byte {
-	t.Helper()
-	raw, err := os.ReadFile(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sb strings.Builder
-	for _, line := range strings.Split(string(raw), "\n") {
-		if !strings.HasPrefix(strings.TrimSpace(line), "#") {
-			sb.WriteString(strings.Join(strings.Fields(line), ""))
-		}
-	}
-	return unhex(t, sb.String())
-}
 
 func TestAppendStartRequest(t *testing.T) {
 	b := AppendStartRequest(nil, StartRequest{Framing: 3, Bearer: 3, Vendor: "winreach"})
@@ -38,7 +12,7 @@ func TestAppendStartRequest(t *testing.T) {
 	// control type 0001, reserved, version 0100, reserved, framing
 	// 00000003, bearer 00000003, channels 0000, firmware 0000, then two
 	// 64-octet names.
-	head := unhex(t, "009c 0001 1a2b3c4d 0001 0000 0100 0000 00000003 00000003 0000 0000")
+	head := probetest.Hex(t, "009c 0001 1a2b3c4d 0001 0000 0100 0000 00000003 00000003 0000 0000")
 	if len(b) != StartLength || string(b[:len(head)]) != string(head) {
 		t.Fatalf("request %x", b)
 	}
@@ -46,13 +20,13 @@ func TestAppendStartRequest(t *testing.T) {
 		t.Fatalf("names %x", b[28:])
 	}
 	// 2.3: Length 0010, type 1, cookie, control type 0003, reason 1.
-	if got, want := AppendStopRequest(nil), unhex(t, "0010 0001 1a2b3c4d 0003 0000 01 00 0000"); string(got) != string(want) {
+	if got, want := AppendStopRequest(nil), probetest.Hex(t, "0010 0001 1a2b3c4d 0003 0000 01 00 0000"); string(got) != string(want) {
 		t.Fatalf("stop %x", got)
 	}
 }
 
 func TestParseStartReplyPptpd(t *testing.T) {
-	r, err := ParseStartReply(readHexFile(t, "testdata/sccrp-pptpd.hex"))
+	r, err := ParseStartReply(probetest.ReadHex(t, "testdata/sccrp-pptpd.hex"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +40,7 @@ func TestParseStartReplyPptpd(t *testing.T) {
 }
 
 func TestParseStartReplyRejects(t *testing.T) {
-	good := readHexFile(t, "testdata/sccrp-pptpd.hex")
+	good := probetest.ReadHex(t, "testdata/sccrp-pptpd.hex")
 	for name, mutate := range map[string]func([]byte){
 		"length":  func(b []byte) { b[1] = 0x9d },
 		"type":    func(b []byte) { b[3] = 2 },
@@ -85,7 +59,7 @@ func TestParseStartReplyRejects(t *testing.T) {
 }
 
 func FuzzParseStartReply(f *testing.F) {
-	f.Add(readHexFile(f, "testdata/sccrp-pptpd.hex"))
+	f.Add(probetest.ReadHex(f, "testdata/sccrp-pptpd.hex"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if r, err := ParseStartReply(b); err == nil {
 			_ = service(r)
