@@ -2,49 +2,22 @@ package rdp
 
 import (
 	"bytes"
-	"encoding/hex"
-	"os"
-	"strings"
 	"testing"
 
 	"winreach/probes/iso"
+	"winreach/probes/probetest"
 )
-
-func unhex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// readHexFile reads a testdata file: '#' lines name the source, the rest is hex.
-func readHexFile(t testing.TB, name string) []byte {
-	t.Helper()
-	raw, err := os.ReadFile(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sb strings.Builder
-	for _, line := range strings.Split(string(raw), "\n") {
-		if !strings.HasPrefix(strings.TrimSpace(line), "#") {
-			sb.WriteString(strings.Join(strings.Fields(line), ""))
-		}
-	}
-	return unhex(t, sb.String())
-}
 
 func TestAppendConnectionRequest(t *testing.T) {
 	// [MS-RDPBCGR] 2.2.1.1 and 2.2.1.1.1 layout (no cookie): TPKT 03 00 00 13, X.224 LI 0e, CR e0,
 	// DST-REF 0000, SRC-REF 0000, class 00, RDP_NEG_REQ 01 00 0800 and
 	// requestedProtocols 00000003 (SSL|HYBRID) little-endian.
-	want := unhex(t, "03 00 00 13 0e e0 00 00 00 00 00 01 00 08 00 03 00 00 00")
+	want := probetest.Hex(t, "03 00 00 13 0e e0 00 00 00 00 00 01 00 08 00 03 00 00 00")
 	if got := AppendConnectionRequest(nil, ProtocolSSL|ProtocolHybrid); !bytes.Equal(got, want) {
 		t.Fatalf("got %x want %x", got, want)
 	}
 	// X.224 13.3 with no variable part: what T.120 and RDP 4 clients send.
-	want = unhex(t, "03 00 00 0b 06 e0 00 00 00 00 00")
+	want = probetest.Hex(t, "03 00 00 0b 06 e0 00 00 00 00 00")
 	if got := AppendLegacyConnectionRequest(nil); !bytes.Equal(got, want) {
 		t.Fatalf("got %x want %x", got, want)
 	}
@@ -52,7 +25,7 @@ func TestAppendConnectionRequest(t *testing.T) {
 
 func parseFile(t *testing.T, name string) Confirm {
 	t.Helper()
-	tpdu, _, err := iso.ParseTPKT(readHexFile(t, name))
+	tpdu, _, err := iso.ParseTPKT(probetest.ReadHex(t, name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +56,7 @@ func TestParseConnectionConfirm(t *testing.T) {
 		t.Fatalf("legacy %+v", c)
 	}
 	// Built from the [MS-RDPBCGR] 2.2.1.2.1 layout: CredSSP (HYBRID) with all five flags.
-	tpdu, _, _ := iso.ParseTPKT(unhex(t, "03 00 00 13 0e d0 00 00 12 34 00 02 1f 08 00 02 00 00 00"))
+	tpdu, _, _ := iso.ParseTPKT(probetest.Hex(t, "03 00 00 13 0e d0 00 00 12 34 00 02 1f 08 00 02 00 00 00"))
 	c, err := ParseConnectionConfirm(tpdu)
 	if err != nil || c.Selected != ProtocolHybrid || len(c.FlagNames()) != 5 {
 		t.Fatalf("hybrid %+v %v", c, err)
@@ -105,7 +78,7 @@ func TestParseConnectionConfirmRejects(t *testing.T) {
 		"0a d0 00 00 12 34 00 02 01 08 00",             // truncated RSP
 		"0e d0 00 00 12 34 00 07 00 08 00 01 00 00 00", // type 7
 	} {
-		if _, err := ParseConnectionConfirm(unhex(t, h)); err == nil {
+		if _, err := ParseConnectionConfirm(probetest.Hex(t, h)); err == nil {
 			t.Errorf("%s accepted", h)
 		}
 	}
@@ -113,7 +86,7 @@ func TestParseConnectionConfirmRejects(t *testing.T) {
 
 func FuzzParseConnectionConfirm(f *testing.F) {
 	for _, name := range []string{"testdata/cc-neg-rsp-xrdp.hex", "testdata/cc-neg-failure-xrdp.hex", "testdata/cc-legacy-xrdp.hex"} {
-		b := readHexFile(f, name)
+		b := probetest.ReadHex(f, name)
 		f.Add(b[iso.TPKTHeaderLen:])
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
