@@ -1,41 +1,18 @@
 package ica
 
 import (
-	"encoding/hex"
 	"io"
 	"net"
-	"net/netip"
-	"os"
-	"strings"
 	"testing"
 	"time"
 
 	"winreach/probes"
+	"winreach/probes/probetest"
 )
-
-// readHexFile reads a testdata file: '#' lines name the source, the rest is hex.
-func readHexFile(t testing.TB, name string) []byte {
-	t.Helper()
-	raw, err := os.ReadFile(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sb strings.Builder
-	for _, line := range strings.Split(string(raw), "\n") {
-		if !strings.HasPrefix(strings.TrimSpace(line), "#") {
-			sb.WriteString(strings.Join(strings.Fields(line), ""))
-		}
-	}
-	b, err := hex.DecodeString(sb.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 func TestParseGreeting(t *testing.T) {
 	// nmap-service-probes, NULL probe: match citrix-ica m|^\x7f\x7fICA\0\x7f\x7fICA\0|
-	g, err := ParseGreeting(readHexFile(t, "testdata/greeting-nmap.hex"))
+	g, err := ParseGreeting(probetest.ReadHex(t, "testdata/greeting-nmap.hex"))
 	if err != nil || g.Repeats != 2 {
 		t.Fatalf("%+v %v", g, err)
 	}
@@ -50,33 +27,8 @@ func TestParseGreeting(t *testing.T) {
 }
 
 func FuzzParseGreeting(f *testing.F) {
-	f.Add(readHexFile(f, "testdata/greeting-nmap.hex"))
+	f.Add(probetest.ReadHex(f, "testdata/greeting-nmap.hex"))
 	f.Fuzz(func(t *testing.T, b []byte) { _, _ = ParseGreeting(b) })
-}
-
-// serve runs handler for each connection on a loopback listener.
-func serve(t *testing.T, handler func(net.Conn)) probes.Target {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				_ = c.SetDeadline(time.Now().Add(20 * time.Second))
-				handler(c)
-			}()
-		}
-	}()
-	ap := netip.MustParseAddrPort(ln.Addr().String())
-	return probes.Target{Addr: ap.Addr(), Port: ap.Port()}
 }
 
 func TestConverseLoopback(t *testing.T) {
@@ -95,35 +47,21 @@ func TestConverseLoopback(t *testing.T) {
 			}
 		}, probes.Confirmed, probes.ReasonReply},
 		{"byte at a time", func(c net.Conn) {
-			for _, b := range []byte(Magic) {
-				c.Write([]byte{b})
-				time.Sleep(10 * time.Millisecond)
-			}
+			probetest.Dribble(c, []byte(Magic), 10*time.Millisecond)
 		}, probes.Confirmed, probes.ReasonReply},
 		{"ssh", func(c net.Conn) { c.Write([]byte("SSH-2.0-OpenSSH_9.2\r\n")) }, probes.Open, probes.ReasonUnexpectedReply},
 		{"endless", func(c net.Conn) {
-			buf := make([]byte, 4096)
-			for range 10000 {
-				if _, err := c.Write(buf); err != nil {
-					return
-				}
-			}
+			probetest.Flood(c, make([]byte, 4096), 10000)
 		}, probes.Open, probes.ReasonUnexpectedReply},
 		{"slow", func(c net.Conn) {
-			for _, b := range []byte(Magic) {
-				if _, err := c.Write([]byte{b}); err != nil {
-					return
-				}
-				time.Sleep(time.Second)
-			}
+			probetest.Dribble(c, []byte(Magic), time.Second)
 		}, probes.Open, probes.ReasonSynAck},
 		{"silent", func(c net.Conn) { io.Copy(io.Discard, c) }, probes.Open, probes.ReasonSynAck},
 		{"close", func(c net.Conn) {}, probes.Open, probes.ReasonClosedEarly},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			p := probes.TCP{Dialer: &net.Dialer{}, Timeout: 2 * time.Second, Talk: Greeting{}}
-			r := p.Probe(t.Context(), serve(t, tc.handler))
+			r := probetest.ProbeTCP(t, Greeting{}, probetest.Serve(t, tc.handler), 2*time.Second)
 			if r.State != tc.state || r.Reason != tc.reason {
 				t.Fatalf("got %v (note %q), want %v %v", r, r.Note, tc.state, tc.reason)
 			}
