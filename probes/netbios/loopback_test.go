@@ -10,56 +10,10 @@ import (
 	"time"
 
 	"winreach/probes"
+	"winreach/probes/probetest"
 )
 
 const testTimeout = 2 * time.Second
-
-// udpResponder answers each datagram with reply(request) on 127.0.0.1.
-func udpResponder(t *testing.T, reply func(req []byte) []byte) netip.AddrPort {
-	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { pc.Close() })
-	go func() {
-		buf := make([]byte, 1500)
-		for {
-			n, from, err := pc.ReadFrom(buf)
-			if err != nil {
-				return
-			}
-			if out := reply(append([]byte(nil), buf[:n]...)); out != nil {
-				_, _ = pc.WriteTo(out, from)
-			}
-		}
-	}()
-	return netip.MustParseAddrPort(pc.LocalAddr().String())
-}
-
-// tcpServer runs serve on each accepted connection on 127.0.0.1.
-func tcpServer(t *testing.T, serve func(c net.Conn)) netip.AddrPort {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				_ = c.SetDeadline(time.Now().Add(3 * testTimeout))
-				serve(c)
-			}()
-		}
-	}()
-	return netip.MustParseAddrPort(ln.Addr().String())
-}
 
 // portDialer sends every dial to one fixed port: it stands in for UDP 137
 // of the target, which a test cannot bind.
@@ -71,10 +25,8 @@ func (d portDialer) DialContext(ctx context.Context, network, address string) (n
 	return nd.DialContext(ctx, network, netip.AddrPortFrom(ap.Addr(), d.port).String())
 }
 
-func target(ap netip.AddrPort) probes.Target { return probes.Target{Addr: ap.Addr(), Port: ap.Port()} }
-
 func TestNodeStatusLoopback(t *testing.T) {
-	captured := readHex(t, "nodestatus_samba_ad.hex")
+	captured := probetest.ReadHex(t, "testdata/nodestatus_samba_ad.hex")
 	cases := map[string]struct {
 		reply func(req []byte) []byte
 		want  probes.State
@@ -91,9 +43,8 @@ func TestNodeStatusLoopback(t *testing.T) {
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			ap := udpResponder(t, c.reply)
-			p := probes.UDP{Dialer: &net.Dialer{}, Timeout: 300 * time.Millisecond, Retries: 1, Exchange: NodeStatus{}}
-			r := p.Probe(t.Context(), target(ap))
+			ap := probetest.UDPServe(t, c.reply)
+			r := probetest.ProbeUDP(t, NodeStatus{}, ap, 300*time.Millisecond, 1)
 			if r.State != c.want {
 				t.Fatalf("got %v (%s), want %v", r, r.Note, c.want)
 			}
@@ -145,23 +96,10 @@ func TestSessionLoopback(t *testing.T) {
 			c.Write([]byte("SSH-2.0-OpenSSH_9.2\r\n"))
 		}, probes.Open, ""},
 		"endless stream": {func(c net.Conn) {
-			junk := make([]byte, 4096)
-			for i := range junk {
-				junk[i] = 0x41
-			}
-			for range 1000 {
-				if _, err := c.Write(junk); err != nil {
-					return
-				}
-			}
+			probetest.Flood(c, bytes.Repeat([]byte{0x41}, 4096), 1000)
 		}, probes.Open, ""},
 		"one byte per second": {func(c net.Conn) {
-			for _, b := range []byte{0x82, 0, 0, 0} {
-				if _, err := c.Write([]byte{b}); err != nil {
-					return
-				}
-				time.Sleep(time.Second)
-			}
+			probetest.Dribble(c, []byte{0x82, 0, 0, 0}, time.Second)
 		}, probes.Open, ""},
 		"close at once": {func(c net.Conn) {}, probes.Open, ""},
 		"half a reply":  {func(c net.Conn) { c.Write([]byte{0x83, 0, 0, 1}) }, probes.Open, ""},
@@ -169,8 +107,8 @@ func TestSessionLoopback(t *testing.T) {
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			ap := tcpServer(t, c.serve)
-			r := Session{Dialer: &net.Dialer{}, Timeout: testTimeout}.Probe(t.Context(), target(ap))
+			ap := probetest.Serve(t, c.serve)
+			r := Session{Dialer: &net.Dialer{}, Timeout: testTimeout}.Probe(t.Context(), probetest.Target(ap))
 			if r.State != c.want {
 				t.Fatalf("got %v (%s), want %v", r, r.Note, c.want)
 			}
@@ -187,14 +125,14 @@ func TestSessionLoopback(t *testing.T) {
 // *SMBSERVER with 0x82 and accepts its own <20> name, learnt through node
 // status.
 func TestSessionRetryWithServerName(t *testing.T) {
-	captured := readHex(t, "nodestatus_samba_ad.hex")
-	ns := udpResponder(t, func(req []byte) []byte {
+	captured := probetest.ReadHex(t, "testdata/nodestatus_samba_ad.hex")
+	ns := probetest.UDPServe(t, func(req []byte) []byte {
 		out := append([]byte(nil), captured...)
 		copy(out, req[:2])
 		return out
 	})
 	wantCalled := AppendEncodedName(nil, "DC1", 0x20)
-	ap := tcpServer(t, func(c net.Conn) {
+	ap := probetest.Serve(t, func(c net.Conn) {
 		buf := make([]byte, 72)
 		if _, err := io.ReadFull(c, buf); err != nil {
 			return
@@ -206,7 +144,7 @@ func TestSessionRetryWithServerName(t *testing.T) {
 		c.Write([]byte{0x83, 0, 0, 1, 0x82})
 	})
 	s := Session{Dialer: &net.Dialer{}, UDPDialer: portDialer{ns.Port()}, Timeout: testTimeout}
-	r := s.Probe(t.Context(), target(ap))
+	r := s.Probe(t.Context(), probetest.Target(ap))
 	if r.State != probes.Confirmed {
 		t.Fatalf("got %v (%s)", r, r.Note)
 	}
@@ -216,23 +154,12 @@ func TestSessionRetryWithServerName(t *testing.T) {
 	}
 
 	// Without an answer on 137 the refusal itself is the result.
-	s.UDPDialer = portDialer{tcpPortAsClosedUDP(t)}
+	s.UDPDialer = portDialer{probetest.FreeUDPPort(t)}
 	s.Timeout = 300 * time.Millisecond
-	r = s.Probe(t.Context(), target(ap))
+	r = s.Probe(t.Context(), probetest.Target(ap))
 	if d := r.Service.Details.(SessionDetails); r.State != probes.Confirmed || d.Response != "negative" || r.Note == "" {
 		t.Errorf("got %v %+v note %q", r, d, r.Note)
 	}
-}
-
-// tcpPortAsClosedUDP returns a UDP port on 127.0.0.1 where nothing listens.
-func tcpPortAsClosedUDP(t *testing.T) uint16 {
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := netip.MustParseAddrPort(pc.LocalAddr().String()).Port()
-	pc.Close()
-	return port
 }
 
 // thenConversation stands in for the SMB negotiate after a positive reply.
@@ -243,12 +170,12 @@ func (thenConversation) Converse(ctx context.Context, conn net.Conn, t probes.Ta
 }
 
 func TestSessionThen(t *testing.T) {
-	ap := tcpServer(t, func(c net.Conn) {
+	ap := probetest.Serve(t, func(c net.Conn) {
 		if readRequest(c) {
 			c.Write([]byte{0x82, 0, 0, 0})
 		}
 	})
-	r := Session{Dialer: &net.Dialer{}, Timeout: testTimeout, Then: thenConversation{}}.Probe(t.Context(), target(ap))
+	r := Session{Dialer: &net.Dialer{}, Timeout: testTimeout, Then: thenConversation{}}.Probe(t.Context(), probetest.Target(ap))
 	if r.State != probes.Confirmed || r.Service.Summary != "session accepted for *SMBSERVER <20>; SMB 3.1.1" {
 		t.Errorf("got %v %+v", r, r.Service)
 	}

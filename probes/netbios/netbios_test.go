@@ -5,42 +5,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/netip"
-	"os"
 	"strings"
 	"testing"
 
 	"winreach/probes"
+	"winreach/probes/probetest"
 )
-
-// readHex reads a testdata file of hex lines; lines starting with # are
-// comments naming the capture's source.
-func readHex(t testing.TB, name string) []byte {
-	t.Helper()
-	raw, err := os.ReadFile("testdata/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sb strings.Builder
-	for line := range strings.Lines(string(raw)) {
-		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
-			sb.WriteString(line)
-		}
-	}
-	b, err := hex.DecodeString(sb.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-func mustHex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 func TestAppendEncodedName(t *testing.T) {
 	// RFC 1001 14.1: "FRED" padded with spaces to 16 bytes encodes as
@@ -62,7 +32,7 @@ func TestAppendNodeStatusRequest(t *testing.T) {
 	// RFC 1002 4.2.17: header (TRN_ID 1234, flags 0, QDCOUNT 1), the
 	// encoded "*", NBSTAT (0x21), IN (1). 50 bytes; the same bytes drew
 	// testdata/nodestatus_samba_ad.hex from Samba 4.17.
-	want := mustHex(t, "1234 0000 0001 0000 0000 0000"+
+	want := probetest.Hex(t, "1234 0000 0001 0000 0000 0000"+
 		"20 434b"+strings.Repeat("41", 30)+"00 0021 0001")
 	got := AppendNodeStatusRequest(nil, 0x1234)
 	if !bytes.Equal(got, want) || len(got) != 50 {
@@ -73,7 +43,7 @@ func TestAppendNodeStatusRequest(t *testing.T) {
 func TestAppendSessionRequest(t *testing.T) {
 	// RFC 1002 4.3.2, 72 bytes: 81 00 0044, called *SMBSERVER<20>,
 	// calling WINREACH<00>. Samba 4.17 answered these bytes with 82000000.
-	want := mustHex(t, "81000044"+
+	want := probetest.Hex(t, "81000044"+
 		"20434b4644454e454346444546464346474546464343414341434143414341434100"+
 		"204648454a454f464345464542454445494341434143414341434143414341414100")
 	got := AppendSessionRequest(nil, SMBServerName, 0x20, "WINREACH", 0)
@@ -83,7 +53,7 @@ func TestAppendSessionRequest(t *testing.T) {
 }
 
 func TestParseNodeStatusSambaAD(t *testing.T) {
-	r, err := ParseNodeStatus(readHex(t, "nodestatus_samba_ad.hex"))
+	r, err := ParseNodeStatus(probetest.ReadHex(t, "testdata/nodestatus_samba_ad.hex"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +86,7 @@ func TestParseNodeStatusSambaAD(t *testing.T) {
 // Windows sends: RR_NAME as a pointer to nothing (0xC00C), a unique <00>
 // and <20>, a group <00>, and 46 bytes of statistics led by a MAC.
 func windowsNodeStatus(t testing.TB) []byte {
-	return mustHex(t, "abcd 8400 0000 0001 0000 0000"+
+	return probetest.Hex(t, "abcd 8400 0000 0001 0000 0000"+
 		"20 434b"+strings.Repeat("41", 30)+"00 0021 0001 00000000 0065"+
 		"03"+
 		nodeName("WIN19", 0x00, "0400")+ // unique, active, B-node
@@ -145,7 +115,7 @@ func TestParseNodeStatusWindowsShape(t *testing.T) {
 }
 
 func TestParseNodeStatusRejects(t *testing.T) {
-	good := readHex(t, "nodestatus_samba_ad.hex")
+	good := probetest.ReadHex(t, "testdata/nodestatus_samba_ad.hex")
 	mod := func(f func(b []byte) []byte) []byte { return f(append([]byte(nil), good...)) }
 	cases := map[string][]byte{
 		"empty":     nil,
@@ -156,7 +126,7 @@ func TestParseNodeStatusRejects(t *testing.T) {
 		"truncated": good[:100],
 		"opcode":    mod(func(b []byte) []byte { b[2] |= 0x28; return b }),
 		// A DNS server's FORMERR with the same ID: no NBSTAT answer.
-		"dns formerr": mustHex(t, "1234 8001 0000 0000 0000 0000"),
+		"dns formerr": probetest.Hex(t, "1234 8001 0000 0000 0000 0000"),
 	}
 	for name, b := range cases {
 		if _, err := ParseNodeStatus(b); err == nil {
@@ -174,7 +144,7 @@ func TestNodeStatusDatagram(t *testing.T) {
 	if !bytes.Equal(req0, q.Request(probes.Target{}, 0)) {
 		t.Error("request not determined by seed and attempt")
 	}
-	reply := readHex(t, "nodestatus_samba_ad.hex")
+	reply := probetest.ReadHex(t, "testdata/nodestatus_samba_ad.hex")
 	copy(reply, req0[:2])
 	svc, err := q.Parse(req0, reply)
 	if err != nil || svc.Protocol != "netbios-ns" {
@@ -196,13 +166,13 @@ func TestParseSessionReply(t *testing.T) {
 		{"85000000", SessionReply{Type: 0x85}},
 	}
 	for _, c := range cases {
-		got, err := ParseSessionReply(mustHex(t, c.hex))
+		got, err := ParseSessionReply(probetest.Hex(t, c.hex))
 		if err != nil || got != c.want {
 			t.Errorf("%s: got %+v, %v; want %+v", c.hex, got, err, c.want)
 		}
 	}
 	for _, bad := range []string{"", "82", "82000001", "820000", "83000000", "8300000182ff", "00000000", "ff534d42", "82020000", "48545450"} {
-		if _, err := ParseSessionReply(mustHex(t, bad)); err == nil {
+		if _, err := ParseSessionReply(probetest.Hex(t, bad)); err == nil {
 			t.Errorf("%s: accepted", bad)
 		}
 	}
@@ -212,8 +182,8 @@ func TestParseSessionReply(t *testing.T) {
 }
 
 func FuzzParseNodeStatus(f *testing.F) {
-	f.Add(readHex(f, "nodestatus_samba_ad.hex"))
-	f.Add(readHex(f, "nodestatus_nmbd.hex"))
+	f.Add(probetest.ReadHex(f, "testdata/nodestatus_samba_ad.hex"))
+	f.Add(probetest.ReadHex(f, "testdata/nodestatus_nmbd.hex"))
 	f.Add(windowsNodeStatus(f))
 	f.Add(AppendNodeStatusRequest(nil, 1))
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -225,9 +195,9 @@ func FuzzParseNodeStatus(f *testing.F) {
 }
 
 func FuzzParseSessionReply(f *testing.F) {
-	f.Add(readHex(f, "session_positive_samba_ad.hex"))
-	f.Add(mustHex(f, "8300000182"))
-	f.Add(mustHex(f, "84000006c61201140089"))
+	f.Add(probetest.ReadHex(f, "testdata/session_positive_samba_ad.hex"))
+	f.Add(probetest.Hex(f, "8300000182"))
+	f.Add(probetest.Hex(f, "84000006c61201140089"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := ParseSessionReply(b)
 		if err == nil && len(b) != sessionHeaderLen+sessionTrailerLen(r.Type) {
@@ -239,7 +209,7 @@ func FuzzParseSessionReply(f *testing.F) {
 func mustAddrPort(s string) netip.AddrPort { return netip.MustParseAddrPort(s) }
 
 func TestParseNodeStatusNmbd(t *testing.T) {
-	r, err := ParseNodeStatus(readHex(t, "nodestatus_nmbd.hex"))
+	r, err := ParseNodeStatus(probetest.ReadHex(t, "testdata/nodestatus_nmbd.hex"))
 	if err != nil {
 		t.Fatal(err)
 	}
