@@ -8,34 +8,10 @@ import (
 	"time"
 
 	"winreach/probes"
+	"winreach/probes/probetest"
 )
 
 const testTimeout = 2 * time.Second
-
-// tcpServer runs serve on each accepted connection on 127.0.0.1.
-func tcpServer(t *testing.T, serve func(c net.Conn)) probes.Target {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				_ = c.SetDeadline(time.Now().Add(3 * testTimeout))
-				serve(c)
-			}()
-		}
-	}()
-	ap := netip.MustParseAddrPort(ln.Addr().String())
-	return probes.Target{Addr: ap.Addr(), Port: ap.Port()}
-}
 
 // readClientMessage reads one framed request and reports whether it was
 // SMB1 (true) or SMB2.
@@ -67,8 +43,8 @@ func samba(t *testing.T, smb2, smb1 []byte) func(c net.Conn) {
 }
 
 func TestProbeLoopback(t *testing.T) {
-	smb2 := readHex(t, "negotiate_samba_ad_311.hex")
-	smb1On, smb1Off := readHex(t, "smb1_samba_ad_accepted.hex"), readHex(t, "smb1_samba_ad_rejected.hex")
+	smb2 := probetest.ReadHex(t, "testdata/negotiate_samba_ad_311.hex")
+	smb1On, smb1Off := probetest.ReadHex(t, "testdata/smb1_samba_ad_accepted.hex"), probetest.ReadHex(t, "testdata/smb1_samba_ad_rejected.hex")
 	cases := map[string]struct {
 		serve    func(c net.Conn)
 		want     probes.State
@@ -89,36 +65,22 @@ func TestProbeLoopback(t *testing.T) {
 			c.Write([]byte{0, 0xff, 0xff, 0xff, 0xfe, 'S', 'M', 'B'})
 		}, probes.Open, "", ""},
 		"endless stream": {func(c net.Conn) {
-			junk := make([]byte, 4096)
-			for range 1000 {
-				if _, err := c.Write(junk); err != nil {
-					return
-				}
-			}
+			probetest.Flood(c, make([]byte, 4096), 1000)
 		}, probes.Open, "", ""},
 		"endless framed": {func(c net.Conn) {
 			c.Write([]byte{0, 0, 0x10, 0, 0xfe, 'S', 'M', 'B'})
-			for range 1000 {
-				if _, err := c.Write(make([]byte, 4096)); err != nil {
-					return
-				}
-			}
+			probetest.Flood(c, make([]byte, 4096), 1000)
 		}, probes.Open, "", ""},
 		"one byte per second": {func(c net.Conn) {
 			readClientMessage(c)
-			for _, b := range smb2[:6] {
-				if _, err := c.Write([]byte{b}); err != nil {
-					return
-				}
-				time.Sleep(time.Second)
-			}
+			probetest.Dribble(c, smb2[:6], time.Second)
 		}, probes.Open, "", ""},
 		"close at once": {func(c net.Conn) {}, probes.Open, "", ""},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			tg := tcpServer(t, c.serve)
+			tg := probetest.Target(probetest.Serve(t, c.serve))
 			r := Probe{Dialer: &net.Dialer{}, Timeout: testTimeout}.Probe(t.Context(), tg)
 			if r.State != c.want {
 				t.Fatalf("got %v (%s), want %v", r, r.Note, c.want)
@@ -137,7 +99,7 @@ func TestProbeClosed(t *testing.T) {
 	}
 	ap := netip.MustParseAddrPort(ln.Addr().String())
 	ln.Close()
-	r := Probe{Dialer: &net.Dialer{}, Timeout: testTimeout}.Probe(t.Context(), probes.Target{Addr: ap.Addr(), Port: ap.Port()})
+	r := Probe{Dialer: &net.Dialer{}, Timeout: testTimeout}.Probe(t.Context(), probetest.Target(ap))
 	if r.State != probes.Closed || r.Attempts != 1 {
 		t.Errorf("got %v, %d attempts", r, r.Attempts)
 	}

@@ -3,34 +3,13 @@ package smb
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/hex"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
-)
 
-// readHex reads a testdata file of hex lines; lines starting with # are
-// comments naming the capture's source.
-func readHex(t testing.TB, name string) []byte {
-	t.Helper()
-	raw, err := os.ReadFile("testdata/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sb strings.Builder
-	for line := range strings.Lines(string(raw)) {
-		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
-			sb.WriteString(line)
-		}
-	}
-	b, err := hex.DecodeString(sb.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+	"winreach/probes/probetest"
+)
 
 // unframe strips the 4-byte Direct TCP transport header.
 func unframe(t testing.TB, b []byte) []byte {
@@ -56,7 +35,7 @@ func TestAppendNegotiateRequest(t *testing.T) {
 	got := AppendTransport(nil, AppendNegotiateRequest(nil, g, s))
 	// The same bytes drew a 3.1.1 response with SHA-512 and AES-128-GCM
 	// from Samba 4.17 (negotiate_samba_ad_311.hex).
-	if want := readHex(t, "negotiate_request.hex"); !bytes.Equal(got, want) {
+	if want := probetest.ReadHex(t, "testdata/negotiate_request.hex"); !bytes.Equal(got, want) {
 		t.Fatalf("got  %x\nwant %x", got, want)
 	}
 	m := got[4:]
@@ -94,7 +73,7 @@ func TestAppendNegotiateRequest(t *testing.T) {
 }
 
 func TestParseNegotiateResponseSamba(t *testing.T) {
-	r, err := ParseNegotiateResponse(unframe(t, readHex(t, "negotiate_samba_ad_311.hex")))
+	r, err := ParseNegotiateResponse(unframe(t, probetest.ReadHex(t, "testdata/negotiate_samba_ad_311.hex")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,13 +122,13 @@ func TestParseNegotiateErrorResponse(t *testing.T) {
 }
 
 func TestParseNegotiateResponseRejects(t *testing.T) {
-	good := unframe(t, readHex(t, "negotiate_samba_ad_311.hex"))
+	good := unframe(t, probetest.ReadHex(t, "testdata/negotiate_samba_ad_311.hex"))
 	g, s := testGUIDAndSalt()
 	mod := func(f func(b []byte)) []byte { b := slices.Clone(good); f(b); return b }
 	cases := map[string][]byte{
 		"empty":      nil,
 		"request":    AppendNegotiateRequest(nil, g, s), // no SERVER_TO_REDIR
-		"smb1":       unframe(t, readHex(t, "smb1_samba_ad_accepted.hex")),
+		"smb1":       unframe(t, probetest.ReadHex(t, "testdata/smb1_samba_ad_accepted.hex")),
 		"truncated":  good[:100],
 		"command":    mod(func(b []byte) { b[12] = 1 }),
 		"body size":  mod(func(b []byte) { b[64] = 64 }),
@@ -170,7 +149,7 @@ func TestAppendSMB1Negotiate(t *testing.T) {
 	// 0x18, Flags2 0xC001, PIDLow 0xFEFF; 2.2.4.52.1: WordCount 0,
 	// ByteCount 12, 02 "NT LM 0.12" 00. Samba 4.17 answered these bytes
 	// (smb1_samba_ad_*.hex).
-	want := readHex(t, "smb1_request.hex")
+	want := probetest.ReadHex(t, "testdata/smb1_request.hex")
 	if !bytes.Equal(got, want) {
 		t.Fatalf("got %x\nwant %x", got, want)
 	}
@@ -180,7 +159,7 @@ func TestAppendSMB1Negotiate(t *testing.T) {
 }
 
 func TestParseSMB1NegotiateResponse(t *testing.T) {
-	r, err := ParseSMB1NegotiateResponse(unframe(t, readHex(t, "smb1_samba_ad_accepted.hex")))
+	r, err := ParseSMB1NegotiateResponse(unframe(t, probetest.ReadHex(t, "testdata/smb1_samba_ad_accepted.hex")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,11 +169,11 @@ func TestParseSMB1NegotiateResponse(t *testing.T) {
 	if r.SystemTime.Year() != 2026 {
 		t.Errorf("time %v", r.SystemTime)
 	}
-	r, err = ParseSMB1NegotiateResponse(unframe(t, readHex(t, "smb1_samba_ad_rejected.hex")))
+	r, err = ParseSMB1NegotiateResponse(unframe(t, probetest.ReadHex(t, "testdata/smb1_samba_ad_rejected.hex")))
 	if err != nil || r.DialectIndex != noDialect || r.WordCount != 1 {
 		t.Errorf("%+v %v", r, err)
 	}
-	for _, bad := range [][]byte{nil, errorResponse(0), unframe(t, readHex(t, "smb1_request.hex"))} {
+	for _, bad := range [][]byte{nil, errorResponse(0), unframe(t, probetest.ReadHex(t, "testdata/smb1_request.hex"))} {
 		if _, err := ParseSMB1NegotiateResponse(bad); err == nil {
 			t.Errorf("%x accepted", bad)
 		}
@@ -210,8 +189,8 @@ func TestGUIDString(t *testing.T) {
 }
 
 func FuzzParseNegotiateResponse(f *testing.F) {
-	f.Add(unframe(f, readHex(f, "negotiate_samba_ad_311.hex")))
-	f.Add(unframe(f, readHex(f, "negotiate_smbd_311.hex")))
+	f.Add(unframe(f, probetest.ReadHex(f, "testdata/negotiate_samba_ad_311.hex")))
+	f.Add(unframe(f, probetest.ReadHex(f, "testdata/negotiate_smbd_311.hex")))
 	f.Add(errorResponse(0xc0000022))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if r, err := ParseNegotiateResponse(b); err == nil {
@@ -221,16 +200,16 @@ func FuzzParseNegotiateResponse(f *testing.F) {
 }
 
 func FuzzParseSMB1NegotiateResponse(f *testing.F) {
-	f.Add(unframe(f, readHex(f, "smb1_samba_ad_accepted.hex")))
-	f.Add(unframe(f, readHex(f, "smb1_samba_ad_rejected.hex")))
+	f.Add(unframe(f, probetest.ReadHex(f, "testdata/smb1_samba_ad_accepted.hex")))
+	f.Add(unframe(f, probetest.ReadHex(f, "testdata/smb1_samba_ad_rejected.hex")))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		_, _ = ParseSMB1NegotiateResponse(b)
 	})
 }
 
 func FuzzReadMessage(f *testing.F) {
-	f.Add(readHex(f, "negotiate_samba_ad_311.hex"))
-	f.Add(readHex(f, "smb1_samba_ad_rejected.hex"))
+	f.Add(probetest.ReadHex(f, "testdata/negotiate_samba_ad_311.hex"))
+	f.Add(probetest.ReadHex(f, "testdata/smb1_samba_ad_rejected.hex"))
 	f.Add([]byte{0x85, 0, 0, 0, 0, 0, 0, 4, 0xfe, 'S', 'M', 'B'})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		msg, raw, err := readMessage(bytes.NewReader(b))
@@ -241,7 +220,7 @@ func FuzzReadMessage(f *testing.F) {
 }
 
 func TestParseNegotiateResponseSmbd(t *testing.T) {
-	r, err := ParseNegotiateResponse(unframe(t, readHex(t, "negotiate_smbd_311.hex")))
+	r, err := ParseNegotiateResponse(unframe(t, probetest.ReadHex(t, "testdata/negotiate_smbd_311.hex")))
 	if err != nil {
 		t.Fatal(err)
 	}
