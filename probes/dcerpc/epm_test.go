@@ -3,10 +3,12 @@ package dcerpc
 import (
 	"encoding/binary"
 	"testing"
+
+	"winreach/probes/probetest"
 )
 
 func TestParseLookupResponseSambaPage(t *testing.T) {
-	pdu := readHex(t, "samba417_lookup_page4.hex")
+	pdu := probetest.ReadHex(t, "testdata/samba417_lookup_page4.hex")
 	resp, err := ParseResponse(pdu)
 	if err != nil {
 		t.Fatal(err)
@@ -44,7 +46,7 @@ func TestParseLookupResponseSambaPage(t *testing.T) {
 }
 
 func TestParseLookupResponseSambaEnd(t *testing.T) {
-	resp, err := ParseResponse(readHex(t, "samba417_lookup_end.hex"))
+	resp, err := ParseResponse(probetest.ReadHex(t, "testdata/samba417_lookup_end.hex"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +62,7 @@ func TestParseLookupResponseSambaEnd(t *testing.T) {
 func TestParseTowerTCP(t *testing.T) {
 	// One tower of testdata/samba417_lookup_frags.hex: netlogon v1.0 on
 	// ncacn_ip_tcp port 0xc000 (49152), IP 0.0.0.0 (C706 appendix L):
-	tower := unhex(t, `
+	tower := probetest.Hex(t, `
 		05 00
 		13 00 0d 78 56 34 12 34 12 cd ab ef 00 01 23 45 67 cf fb 01 00  02 00 00 00
 		13 00 0d 04 5d 88 8a eb 1c c9 11 9f e8 08 00 2b 10 48 60 02 00  02 00 00 00
@@ -119,7 +121,7 @@ func TestUUID(t *testing.T) {
 	}
 	// First three fields little-endian on the wire (C706 appendix A, 14.2.5).
 	wire := appendUUID(nil, u, binary.LittleEndian)
-	if got, want := wire, unhex(t, "08 83 af e1 1f 5d c9 11 91 a4 08 00 2b 14 a0 fa"); string(got) != string(want) {
+	if got, want := wire, probetest.Hex(t, "08 83 af e1 1f 5d c9 11 91 a4 08 00 2b 14 a0 fa"); string(got) != string(want) {
 		t.Errorf("wire %x, want %x", got, want)
 	}
 	if uuidFromWire(wire, binary.LittleEndian) != u {

@@ -2,69 +2,20 @@ package dcerpc
 
 import (
 	"net"
-	"net/netip"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"winreach/probes"
+	"winreach/probes/probetest"
 )
-
-// serve runs handler for each connection accepted on 127.0.0.1:0 until
-// the test ends.
-func serve(t *testing.T, handler func(net.Conn)) netip.AddrPort {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var conns []net.Conn
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				handler(c)
-			}()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
-	})
-	return netip.MustParseAddrPort(ln.Addr().String())
-}
-
-func probe(t *testing.T, ap netip.AddrPort, talk probes.Conversation) probes.Result {
-	t.Helper()
-	p := probes.TCP{Dialer: &net.Dialer{}, Timeout: 3 * time.Second, Talk: talk}
-	return p.Probe(t.Context(), probes.Target{Addr: ap.Addr(), Port: ap.Port()})
-}
 
 // sambaMapper replays the Samba 4.17 captures: bind_ack, then the
 // two-fragment page of 53 entries, then the "no more entries" page.
 func sambaMapper(t *testing.T) func(net.Conn) {
-	bindAck := readHex(t, "samba417_bind_ack.hex")
-	frags := readHex(t, "samba417_lookup_frags.hex")
-	end := readHex(t, "samba417_lookup_end.hex")
+	bindAck := probetest.ReadHex(t, "testdata/samba417_bind_ack.hex")
+	frags := probetest.ReadHex(t, "testdata/samba417_lookup_frags.hex")
+	end := probetest.ReadHex(t, "testdata/samba417_lookup_end.hex")
 	return func(c net.Conn) {
 		for _, reply := range [][]byte{bindAck, frags, end} {
 			if _, err := ReadPDU(c); err != nil {
@@ -78,8 +29,8 @@ func sambaMapper(t *testing.T) func(net.Conn) {
 }
 
 func TestEndpointMapperSambaReplay(t *testing.T) {
-	ap := serve(t, sambaMapper(t))
-	r := probe(t, ap, EndpointMapper{PageSize: 500})
+	ap := probetest.Serve(t, sambaMapper(t))
+	r := probetest.ProbeTCP(t, EndpointMapper{PageSize: 500}, ap, 3*time.Second)
 	if r.State != probes.Confirmed || r.Service == nil {
 		t.Fatalf("result %v %q", r, r.Note)
 	}
@@ -107,8 +58,8 @@ func TestEndpointMapperSambaReplay(t *testing.T) {
 }
 
 func TestEndpointMapperBounds(t *testing.T) {
-	ap := serve(t, sambaMapper(t))
-	r := probe(t, ap, EndpointMapper{PageSize: 500, MaxEntries: 10})
+	ap := probetest.Serve(t, sambaMapper(t))
+	r := probetest.ProbeTCP(t, EndpointMapper{PageSize: 500, MaxEntries: 10}, ap, 3*time.Second)
 	d := r.Service.Details.(*Details)
 	if r.State != probes.Confirmed || len(d.Endpoints) != 10 || d.Complete || !strings.Contains(r.Service.Summary, "incomplete") {
 		t.Errorf("%v: %d endpoints, %q", r, len(d.Endpoints), r.Service.Summary)
@@ -116,18 +67,18 @@ func TestEndpointMapperBounds(t *testing.T) {
 }
 
 func TestEndpointMapperFaultOnLookup(t *testing.T) {
-	bindAck := readHex(t, "samba417_bind_ack.hex")
+	bindAck := probetest.ReadHex(t, "testdata/samba417_bind_ack.hex")
 	// The captured fault answers call 3; the mapper's first lookup is
 	// call 2, so patch call_id.
-	fault := readHex(t, "samba417_fault.hex")
+	fault := probetest.ReadHex(t, "testdata/samba417_fault.hex")
 	fault[12] = 2
-	ap := serve(t, func(c net.Conn) {
+	ap := probetest.Serve(t, func(c net.Conn) {
 		ReadPDU(c)
 		c.Write(bindAck)
 		ReadPDU(c)
 		c.Write(fault)
 	})
-	r := probe(t, ap, EndpointMapper{})
+	r := probetest.ProbeTCP(t, EndpointMapper{}, ap, 3*time.Second)
 	if r.State != probes.Confirmed {
 		t.Fatalf("result %v", r)
 	}
@@ -138,31 +89,31 @@ func TestEndpointMapperFaultOnLookup(t *testing.T) {
 }
 
 func TestEndpointMapperBindNak(t *testing.T) {
-	ap := serve(t, func(c net.Conn) {
+	ap := probetest.Serve(t, func(c net.Conn) {
 		ReadPDU(c)
-		c.Write(unhex(t, "05 00 0d 03 10 00 00 00 15 00 00 00 01 00 00 00 04 00 01 05 00"))
+		c.Write(probetest.Hex(t, "05 00 0d 03 10 00 00 00 15 00 00 00 01 00 00 00 04 00 01 05 00"))
 	})
-	r := probe(t, ap, EndpointMapper{})
+	r := probetest.ProbeTCP(t, EndpointMapper{}, ap, 3*time.Second)
 	if r.State != probes.Confirmed || !strings.Contains(r.Service.Summary, "protocol version not supported") {
 		t.Errorf("result %v %+v", r, r.Service)
 	}
 }
 
 func TestBindConversation(t *testing.T) {
-	ap := serve(t, sambaMapper(t))
-	r := probe(t, ap, Bind{Interface: EPMapper()})
+	ap := probetest.Serve(t, sambaMapper(t))
+	r := probetest.ProbeTCP(t, Bind{Interface: EPMapper()}, ap, 3*time.Second)
 	if r.State != probes.Confirmed || r.Service.Summary != "DCE/RPC epmapper 3.0 bound" {
 		t.Errorf("result %v %+v", r, r.Service)
 	}
 	// A provider rejection (C706 12.6.3.1: result 2, reason 1) still
 	// confirms RPC.
-	rejected := readHex(t, "samba417_bind_ack.hex")
+	rejected := probetest.ReadHex(t, "testdata/samba417_bind_ack.hex")
 	rejected[36], rejected[38] = 2, 1
-	ap = serve(t, func(c net.Conn) {
+	ap = probetest.Serve(t, func(c net.Conn) {
 		ReadPDU(c)
 		c.Write(rejected)
 	})
-	r = probe(t, ap, Bind{Interface: SyntaxID{UUID: mustUUID("e3514235-4b06-11d1-ab04-00c04fc2dcd2"), Major: 4}})
+	r = probetest.ProbeTCP(t, Bind{Interface: SyntaxID{UUID: mustUUID("e3514235-4b06-11d1-ab04-00c04fc2dcd2"), Major: 4}}, ap, 3*time.Second)
 	if r.State != probes.Confirmed || r.Service.Details.(*BindDetails).Accepted ||
 		r.Service.Summary != "DCE/RPC, drsuapi rejected (provider rejection: abstract syntax not supported)" {
 		t.Errorf("result %v %+v", r, r.Service)
@@ -170,8 +121,8 @@ func TestBindConversation(t *testing.T) {
 }
 
 func TestFollow(t *testing.T) {
-	ap := serve(t, sambaMapper(t))
-	closed := serve(t, func(c net.Conn) {})
+	ap := probetest.Serve(t, sambaMapper(t))
+	closed := probetest.Serve(t, func(c net.Conn) {})
 	f := Follow{TCP: probes.TCP{Dialer: &net.Dialer{}, Timeout: 3 * time.Second}, Bind: true}
 	ports := []TCPPort{
 		{Port: ap.Port(), Interfaces: []Interface{{UUID: mustUUID(EPMapperUUID), Version: "3.0", Name: "epmapper"}}},
@@ -205,7 +156,7 @@ func TestEndpointMapperMisbehaving(t *testing.T) {
 		}, probes.Open, probes.ReasonUnexpectedReply},
 		{"close at once", func(c net.Conn) {}, probes.Open, probes.ReasonClosedEarly},
 		{"one byte per second", func(c net.Conn) {
-			for _, b := range readHex(t, "samba417_bind_ack.hex") {
+			for _, b := range probetest.ReadHex(t, "testdata/samba417_bind_ack.hex") {
 				if _, err := c.Write([]byte{b}); err != nil {
 					return
 				}
@@ -214,10 +165,10 @@ func TestEndpointMapperMisbehaving(t *testing.T) {
 		}, probes.Open, probes.ReasonSynAck},
 		{"endless fragments after bind_ack", func(c net.Conn) {
 			ReadPDU(c)
-			c.Write(readHex(t, "samba417_bind_ack.hex"))
+			c.Write(probetest.ReadHex(t, "testdata/samba417_bind_ack.hex"))
 			ReadPDU(c)
 			// A first fragment of call 2, then middle fragments forever.
-			frag := readHex(t, "samba417_lookup_frags.hex")[:0x10b8]
+			frag := probetest.ReadHex(t, "testdata/samba417_lookup_frags.hex")[:0x10b8]
 			if _, err := c.Write(frag); err != nil {
 				return
 			}
@@ -231,9 +182,8 @@ func TestEndpointMapperMisbehaving(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ap := serve(t, tc.handler)
-			p := probes.TCP{Dialer: &net.Dialer{}, Timeout: 2 * time.Second, Talk: EndpointMapper{}}
-			r := p.Probe(t.Context(), probes.Target{Addr: ap.Addr(), Port: ap.Port()})
+			ap := probetest.Serve(t, tc.handler)
+			r := probetest.ProbeTCP(t, EndpointMapper{}, ap, 2*time.Second)
 			if r.State != tc.state || r.Reason != tc.reason {
 				t.Errorf("got %v (%s), want %v (%s)", r, r.Note, tc.state, tc.reason)
 			}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"testing"
+
+	"winreach/probes/probetest"
 )
 
 func seedPDUs(f *testing.F) {
@@ -11,9 +13,9 @@ func seedPDUs(f *testing.F) {
 		"samba417_bind_ack.hex", "samba417_fault.hex", "samba417_lookup_page4.hex",
 		"samba417_lookup_end.hex", "samba417_lookup_frags.hex",
 	} {
-		f.Add(readHex(f, name))
+		f.Add(probetest.ReadHex(f, "testdata/"+name))
 	}
-	f.Add(unhex(f, "05 00 0d 03 10 00 00 00 15 00 00 00 01 00 00 00 04 00 01 05 00"))
+	f.Add(probetest.Hex(f, "05 00 0d 03 10 00 00 00 15 00 00 00 01 00 00 00 04 00 01 05 00"))
 }
 
 func FuzzParsePDU(f *testing.F) {
@@ -41,9 +43,9 @@ func FuzzReadResponse(f *testing.F) {
 
 func FuzzParseLookupResponse(f *testing.F) {
 	for _, name := range []string{"samba417_lookup_page4.hex", "samba417_lookup_end.hex"} {
-		f.Add(readHex(f, name)[24:])
+		f.Add(probetest.ReadHex(f, "testdata/"+name)[24:])
 	}
-	stub, _, err := ReadResponse(bytes.NewReader(readHex(f, "samba417_lookup_frags.hex")), 2, maxLookupStub)
+	stub, _, err := ReadResponse(bytes.NewReader(probetest.ReadHex(f, "testdata/samba417_lookup_frags.hex")), 2, maxLookupStub)
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -62,7 +64,7 @@ func FuzzParseLookupResponse(f *testing.F) {
 }
 
 func FuzzParseTower(f *testing.F) {
-	stub, _, err := ReadResponse(bytes.NewReader(readHex(f, "samba417_lookup_frags.hex")), 2, maxLookupStub)
+	stub, _, err := ReadResponse(bytes.NewReader(probetest.ReadHex(f, "testdata/samba417_lookup_frags.hex")), 2, maxLookupStub)
 	if err != nil {
 		f.Fatal(err)
 	}

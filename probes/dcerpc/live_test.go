@@ -9,23 +9,16 @@ import (
 	"os"
 	"testing"
 	"time"
+
 	"winreach/probes"
+	"winreach/probes/probetest"
 )
 
 // TestLiveCapture talks to a real endpoint mapper named by
 // WINREACH_LIVE_EPM (host:port) and logs every PDU in hex; it is how the
 // testdata captures were taken. Skipped without the variable.
 func TestLiveCapture(t *testing.T) {
-	addr := os.Getenv("WINREACH_LIVE_EPM")
-	if addr == "" {
-		t.Skip("WINREACH_LIVE_EPM not set")
-	}
-	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	conn := probetest.DialLive(t, "tcp", probetest.LiveAddr(t, "WINREACH_LIVE_EPM"), 10*time.Second)
 	bind := AppendBind(nil, 1, EPMapper())
 	t.Logf("bind %s", hex.EncodeToString(bind))
 	if _, err := conn.Write(bind); err != nil {
@@ -67,16 +60,7 @@ func (l pduLogger) Read(b []byte) (int, error) {
 }
 
 func TestLiveEndpointMapper(t *testing.T) {
-	addr := os.Getenv("WINREACH_LIVE_EPM")
-	if addr == "" {
-		t.Skip("WINREACH_LIVE_EPM not set")
-	}
-	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	conn := probetest.DialLive(t, "tcp", probetest.LiveAddr(t, "WINREACH_LIVE_EPM"), 10*time.Second)
 	a := EndpointMapper{}.Converse(t.Context(), conn, probes.Target{})
 	if a.Service == nil {
 		t.Fatalf("no service: %+v", a)
@@ -95,13 +79,9 @@ func livePageSize() uint32 {
 }
 
 func TestLiveFollow(t *testing.T) {
-	addr := os.Getenv("WINREACH_LIVE_EPM")
-	if addr == "" {
-		t.Skip("WINREACH_LIVE_EPM not set")
-	}
-	ap := netip.MustParseAddrPort(addr)
+	ap := netip.MustParseAddrPort(probetest.LiveAddr(t, "WINREACH_LIVE_EPM"))
 	tcp := probes.TCP{Dialer: &net.Dialer{}, Timeout: 5 * time.Second, Talk: EndpointMapper{PageSize: 10}}
-	r := tcp.Probe(t.Context(), probes.Target{Addr: ap.Addr(), Port: ap.Port()})
+	r := tcp.Probe(t.Context(), probetest.Target(ap))
 	t.Logf("epmapper: %v %s", r, r.Service.Summary)
 	for _, f := range (Follow{TCP: tcp, Bind: true}).Probe(t.Context(), ap.Addr(), TCPPorts(r.Service)) {
 		t.Logf("port %d: %v %s", f.Port, f.Result, f.Result.Service.Summary)

@@ -6,12 +6,14 @@ import (
 	"errors"
 	"io"
 	"testing"
+
+	"winreach/probes/probetest"
 )
 
 func TestAppendBind(t *testing.T) {
 	// Field by field from C706 12.6.3.1 and 12.6.4.3; Samba 4.17's endpoint
 	// mapper accepted exactly these bytes (testdata/samba417_bind_ack.hex).
-	want := unhex(t, `
+	want := probetest.Hex(t, `
 		05 00 0b 03 10 00 00 00 48 00 00 00 01 00 00 00
 		b8 10 b8 10 00 00 00 00
 		01 00 00 00
@@ -32,7 +34,7 @@ func TestAppendBind(t *testing.T) {
 func TestAppendLookupRequest(t *testing.T) {
 	// C706 appendix L ept_lookup, NDR little-endian; the request Samba
 	// 4.17 answered with testdata/samba417_lookup_page4.hex.
-	want := unhex(t, `
+	want := probetest.Hex(t, `
 		05 00 00 03 10 00 00 00 40 00 00 00 02 00 00 00
 		28 00 00 00 00 00 02 00
 		00 00 00 00
@@ -51,7 +53,7 @@ func TestAppendLookupRequest(t *testing.T) {
 }
 
 func TestParseBindAckSamba(t *testing.T) {
-	a, err := ParseBindAck(readHex(t, "samba417_bind_ack.hex"))
+	a, err := ParseBindAck(probetest.ReadHex(t, "testdata/samba417_bind_ack.hex"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +71,7 @@ func TestParseBindAckSamba(t *testing.T) {
 func TestParseBindNak(t *testing.T) {
 	// C706 12.6.4.5: header (PTYPE 13, frag_length 21), reason 4
 	// (protocol version not supported), one supported version 5.0.
-	b := unhex(t, "05 00 0d 03 10 00 00 00 15 00 00 00 01 00 00 00 04 00 01 05 00")
+	b := probetest.Hex(t, "05 00 0d 03 10 00 00 00 15 00 00 00 01 00 00 00 04 00 01 05 00")
 	n, err := ParseBindNak(b)
 	if err != nil {
 		t.Fatal(err)
@@ -83,7 +85,7 @@ func TestParseBindNak(t *testing.T) {
 }
 
 func TestParseFaultSamba(t *testing.T) {
-	f, err := ParseFault(readHex(t, "samba417_fault.hex"))
+	f, err := ParseFault(probetest.ReadHex(t, "testdata/samba417_fault.hex"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +93,7 @@ func TestParseFaultSamba(t *testing.T) {
 		t.Errorf("fault %+v", f)
 	}
 	// ReadResponse returns it as an error.
-	_, _, err = ReadResponse(bytes.NewReader(readHex(t, "samba417_fault.hex")), 3, 1<<16)
+	_, _, err = ReadResponse(bytes.NewReader(probetest.ReadHex(t, "testdata/samba417_fault.hex")), 3, 1<<16)
 	var fe Fault
 	if !errors.As(err, &fe) || fe.Status != 0x1c00001a {
 		t.Errorf("ReadResponse error %v, want the fault", err)
@@ -100,7 +102,7 @@ func TestParseFaultSamba(t *testing.T) {
 
 func TestParseHeaderBigEndian(t *testing.T) {
 	// packed_drep 00: big-endian integers (C706 14.1).
-	h, err := ParseHeader(unhex(t, "05 00 02 03 00 00 00 00 00 18 00 00 00 00 00 07"))
+	h, err := ParseHeader(probetest.Hex(t, "05 00 02 03 00 00 00 00 00 18 00 00 00 00 00 07"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,8 +115,8 @@ func TestParseHeaderRejects(t *testing.T) {
 	for _, b := range [][]byte{
 		nil,
 		[]byte("HTTP/1.1 400 Bad Request\r\n"),
-		unhex(t, "04 00 02 03 10 00 00 00 18 00 00 00 01 00 00 00"), // version 4 (that is DCE/RPC over UDP)
-		unhex(t, "05 00 02 03 10 00 00 00 08 00 00 00 01 00 00 00"), // frag_length < 16
+		probetest.Hex(t, "04 00 02 03 10 00 00 00 18 00 00 00 01 00 00 00"), // version 4 (that is DCE/RPC over UDP)
+		probetest.Hex(t, "05 00 02 03 10 00 00 00 08 00 00 00 01 00 00 00"), // frag_length < 16
 	} {
 		if _, err := ParseHeader(b); err == nil {
 			t.Errorf("ParseHeader(%x) accepted", b)
@@ -123,7 +125,7 @@ func TestParseHeaderRejects(t *testing.T) {
 }
 
 func TestReadResponseReassembles(t *testing.T) {
-	stream := readHex(t, "samba417_lookup_frags.hex")
+	stream := probetest.ReadHex(t, "testdata/samba417_lookup_frags.hex")
 	stub, order, err := ReadResponse(bytes.NewReader(stream), 2, maxLookupStub)
 	if err != nil {
 		t.Fatal(err)
@@ -145,7 +147,7 @@ func TestReadResponseReassembles(t *testing.T) {
 }
 
 func TestReadResponseErrors(t *testing.T) {
-	frags := readHex(t, "samba417_lookup_frags.hex")
+	frags := probetest.ReadHex(t, "testdata/samba417_lookup_frags.hex")
 	first := frags[:0x10b8]
 	tests := []struct {
 		name   string
@@ -157,7 +159,7 @@ func TestReadResponseErrors(t *testing.T) {
 		{"too big", frags, 2, 1000},
 		{"cut after first fragment", first, 2, maxLookupStub},
 		{"first fragment twice", append(append([]byte{}, first...), first...), 2, maxLookupStub},
-		{"bind_ack instead", readHex(t, "samba417_bind_ack.hex"), 1, maxLookupStub},
+		{"bind_ack instead", probetest.ReadHex(t, "testdata/samba417_bind_ack.hex"), 1, maxLookupStub},
 		{"middle fragment first", frags[0x10b8:], 2, maxLookupStub},
 	}
 	for _, tc := range tests {
@@ -166,8 +168,8 @@ func TestReadResponseErrors(t *testing.T) {
 		}
 	}
 	// Fragments without stub data and never the last one: bounded.
-	empty := unhex(t, "05 00 02 00 10 00 00 00 18 00 00 00 02 00 00 00 00 00 00 00 00 00 00 00")
-	first0 := unhex(t, "05 00 02 01 10 00 00 00 18 00 00 00 02 00 00 00 00 00 00 00 00 00 00 00")
+	empty := probetest.Hex(t, "05 00 02 00 10 00 00 00 18 00 00 00 02 00 00 00 00 00 00 00 00 00 00 00")
+	first0 := probetest.Hex(t, "05 00 02 01 10 00 00 00 18 00 00 00 02 00 00 00 00 00 00 00 00 00 00 00")
 	endless := io.MultiReader(bytes.NewReader(first0), &repeatReader{b: empty})
 	if _, _, err := ReadResponse(endless, 2, maxLookupStub); err == nil {
 		t.Error("endless empty fragments: no error")
@@ -194,7 +196,7 @@ func TestSplitPDUAuthTrailer(t *testing.T) {
 	// A response with an 8-byte sec_trailer (auth_pad_length 4) and a
 	// 16-byte auth_value (C706 12.6.3.1, [MS-RPCE] 2.2.2.11): the stub
 	// is the 4 bytes before the padding.
-	b := unhex(t, `05 00 02 03 10 00 00 00 38 00 10 00 05 00 00 00
+	b := probetest.Hex(t, `05 00 02 03 10 00 00 00 38 00 10 00 05 00 00 00
 		04 00 00 00 00 00 00 00
 		aa bb cc dd 00 00 00 00
 		0a 06 04 00 00 00 00 00
