@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"winreach/probes"
+	"winreach/probes/probetest"
 )
 
 func FuzzParseReply(f *testing.F) {
@@ -11,9 +12,9 @@ func FuzzParseReply(f *testing.F) {
 		"samba417_error6_udp.hex", "samba417_error6_wrongrealm_udp.hex", "samba417_error25_udp.hex",
 		"samba417_nmap_udp.hex", "mit120_error6_udp.hex", "mit120_nmap_udp.hex",
 	} {
-		f.Add(readHex(f, name))
+		f.Add(probetest.ReadHex(f, "testdata/"+name))
 	}
-	f.Add(unhex(f, nmapProbe))
+	f.Add(probetest.Hex(f, nmapProbe))
 	a := ASRequest{}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := ParseReply(b)

@@ -3,18 +3,10 @@ package kerberos
 import (
 	"bytes"
 	"encoding/hex"
-	"strings"
 	"testing"
-)
 
-func unhex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(strings.Join(strings.Fields(s), ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+	"winreach/probes/probetest"
+)
 
 // nmapProbe is nmap's UDP Kerberos probe (nmap-service-probes, "Probe UDP
 // Kerberos", Debian nmap-common 7.93): an AS-REQ without cname for
@@ -27,7 +19,7 @@ const nmapProbe = `
 02 01 01 02 01 03 02 01 02`
 
 func TestAppendASRequestMatchesNmap(t *testing.T) {
-	nmap := unhex(t, nmapProbe)
+	nmap := probetest.Hex(t, nmapProbe)
 	if len(nmap) != 113 {
 		t.Fatalf("nmap probe is %d bytes", len(nmap))
 	}
@@ -80,7 +72,7 @@ func TestASRequestDefaults(t *testing.T) {
 		}
 	}
 	// cname [1] PrincipalName { name-type [0] 1, name-string [1] { "winreach-nonexistent" } }
-	cname := unhex(t, "a1 21 30 1f a0 03 02 01 01 a1 18 30 16 1b 14") // then the 20 characters
+	cname := probetest.Hex(t, "a1 21 30 1f a0 03 02 01 01 a1 18 30 16 1b 14") // then the 20 characters
 	if !bytes.Contains(msg, append(cname, DefaultClient...)) {
 		t.Errorf("cname encoding: %x", msg)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"winreach/probes"
+	"winreach/probes/probetest"
 )
 
 // TestLiveKDC asks the KDC named by WINREACH_LIVE_KDC (host:port) over UDP
@@ -17,12 +18,8 @@ import (
 // realm, and logs the replies in hex; it is how the testdata captures
 // were taken. Skipped without the variable.
 func TestLiveKDC(t *testing.T) {
-	addr := os.Getenv("WINREACH_LIVE_KDC")
-	if addr == "" {
-		t.Skip("WINREACH_LIVE_KDC not set")
-	}
-	ap := netip.MustParseAddrPort(addr)
-	target := probes.Target{Addr: ap.Addr(), Port: ap.Port()}
+	addr := probetest.LiveAddr(t, "WINREACH_LIVE_KDC")
+	target := probetest.Target(netip.MustParseAddrPort(addr))
 	realm := os.Getenv("WINREACH_LIVE_REALM")
 	for _, a := range []ASRequest{{Realm: realm}, {}, {Realm: realm, Client: "Administrator"}} {
 		// Raw exchanges, for the captures.
@@ -59,17 +56,9 @@ func TestLiveKDC(t *testing.T) {
 
 // TestLiveNmapProbe sends nmap's own AS-REQ bytes, to compare answers.
 func TestLiveNmapProbe(t *testing.T) {
-	addr := os.Getenv("WINREACH_LIVE_KDC")
-	if addr == "" {
-		t.Skip("WINREACH_LIVE_KDC not set")
-	}
-	c, err := net.DialTimeout("udp", addr, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(5 * time.Second))
-	c.Write(unhex(t, nmapProbe))
+	addr := probetest.LiveAddr(t, "WINREACH_LIVE_KDC")
+	c := probetest.DialLive(t, "udp", addr, 5*time.Second)
+	c.Write(probetest.Hex(t, nmapProbe))
 	buf := make([]byte, 65535)
 	n, err := c.Read(buf)
 	t.Logf("udp reply %s (%v)", hex.EncodeToString(buf[:n]), err)

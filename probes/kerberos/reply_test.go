@@ -1,41 +1,14 @@
 package kerberos
 
 import (
-	"bufio"
-	"encoding/hex"
 	"net"
-	"net/netip"
-	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"winreach/probes"
+	"winreach/probes/probetest"
 )
-
-// readHex reads testdata/name: '#' lines are comments (the source of the
-// capture), the rest is hex.
-func readHex(t testing.TB, name string) []byte {
-	t.Helper()
-	f, err := os.Open("testdata/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var sb strings.Builder
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if line := strings.TrimSpace(sc.Text()); !strings.HasPrefix(line, "#") {
-			sb.WriteString(line)
-		}
-	}
-	b, err := hex.DecodeString(sb.String())
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	return b
-}
 
 func TestParseReplyCaptures(t *testing.T) {
 	tests := []struct {
@@ -57,7 +30,7 @@ func TestParseReplyCaptures(t *testing.T) {
 		{"mit120_nmap_udp.hex", false, 6, "NM", "", "NULL_CLIENT", false},
 	}
 	for _, tc := range tests {
-		b := readHex(t, tc.file)
+		b := probetest.ReadHex(t, "testdata/"+tc.file)
 		if tc.tcp {
 			// RFC 4120 7.2.2 record mark: the length of the rest.
 			if n := int(b[0])<<24 | int(b[1])<<16 | int(b[2])<<8 | int(b[3]); n != len(b)-4 {
@@ -88,7 +61,7 @@ func TestParseASRep(t *testing.T) {
 	// An AS-REP skeleton (RFC 4120 5.4.2): pvno 5, msg-type 11, crealm
 	// "LAB.TEST", cname "bob", and ticket and enc-part left as NULLs: the
 	// parser reads only the clear fields.
-	b := unhex(t, `6b 32 30 30 a0 03 02 01 05 a1 03 02 01 0b
+	b := probetest.Hex(t, `6b 32 30 30 a0 03 02 01 05 a1 03 02 01 0b
 		a3 0a 1b 08 4c 41 42 2e 54 45 53 54
 		a4 10 30 0e a0 03 02 01 01 a1 07 30 05 1b 03 62 6f 62
 		a5 02 05 00 a6 02 05 00`)
@@ -106,16 +79,16 @@ func TestParseASRep(t *testing.T) {
 }
 
 func TestParseReplyRejects(t *testing.T) {
-	good := readHex(t, "samba417_error6_udp.hex")
+	good := probetest.ReadHex(t, "testdata/samba417_error6_udp.hex")
 	for name, b := range map[string][]byte{
 		"empty":         nil,
-		"dns reply":     unhex(t, "12 34 81 80 00 01 00 00 00 00 00 00"),
+		"dns reply":     probetest.Hex(t, "12 34 81 80 00 01 00 00 00 00 00 00"),
 		"truncated":     good[:len(good)-3],
 		"trailing":      append(append([]byte{}, good...), 0),
-		"tgs-rep 0x6d":  unhex(t, "6d 03 30 01 00"),
-		"indefinite":    unhex(t, "7e 80 30 00 00 00"),
-		"wrong pvno":    unhex(t, "7e 14 30 12 a0 03 02 01 04 a1 03 02 01 1e a6 03 02 01 06 a9 01 00"),
-		"missing realm": unhex(t, "7e 11 30 0f a0 03 02 01 05 a1 03 02 01 1e a6 03 02 01 06"),
+		"tgs-rep 0x6d":  probetest.Hex(t, "6d 03 30 01 00"),
+		"indefinite":    probetest.Hex(t, "7e 80 30 00 00 00"),
+		"wrong pvno":    probetest.Hex(t, "7e 14 30 12 a0 03 02 01 04 a1 03 02 01 1e a6 03 02 01 06 a9 01 00"),
+		"missing realm": probetest.Hex(t, "7e 11 30 0f a0 03 02 01 05 a1 03 02 01 1e a6 03 02 01 06"),
 	} {
 		if _, err := ParseReply(b); err == nil {
 			t.Errorf("%s accepted", name)
@@ -126,7 +99,7 @@ func TestParseReplyRejects(t *testing.T) {
 func TestDatagramParse(t *testing.T) {
 	a := ASRequest{Realm: "WRDEV.TEST"}
 	req := a.Request(probes.Target{}, 0)
-	svc, err := a.Parse(req, readHex(t, "samba417_error6_udp.hex"))
+	svc, err := a.Parse(req, probetest.ReadHex(t, "testdata/samba417_error6_udp.hex"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +113,7 @@ func TestDatagramParse(t *testing.T) {
 	}
 	// Error 52 over UDP still confirms a KDC (RFC 4120 7.2.1): the same
 	// capture with error-code 6 patched to 52.
-	b := readHex(t, "samba417_error6_udp.hex")
+	b := probetest.ReadHex(t, "testdata/samba417_error6_udp.hex")
 	i := strings.Index(string(b), "\xa6\x03\x02\x01\x06")
 	b[i+4] = 52
 	svc, err = a.Parse(req, b)
@@ -154,47 +127,6 @@ func TestRequestsDiffer(t *testing.T) {
 	if string(a.Request(probes.Target{}, 0)) == string(a.Request(probes.Target{}, 1)) {
 		t.Error("two attempts sent the same nonce")
 	}
-}
-
-// serveTCP runs handler for each connection on 127.0.0.1:0.
-func serveTCP(t *testing.T, handler func(net.Conn)) netip.AddrPort {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var conns []net.Conn
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				handler(c)
-			}()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
-	})
-	return netip.MustParseAddrPort(ln.Addr().String())
 }
 
 // readRecord reads one RFC 4120 7.2.2 record, as a KDC does.
@@ -212,7 +144,7 @@ func readRecord(c net.Conn) []byte {
 }
 
 func TestConverseTCP(t *testing.T) {
-	reply := readHex(t, "mit120_error6_tcp.hex")
+	reply := probetest.ReadHex(t, "testdata/mit120_error6_tcp.hex")
 	tests := []struct {
 		name    string
 		handler func(net.Conn)
@@ -256,19 +188,12 @@ func TestConverseTCP(t *testing.T) {
 		}, probes.Open, probes.ReasonUnexpectedReply},
 		{"close at once", func(c net.Conn) {}, probes.Open, probes.ReasonClosedEarly},
 		{"one byte per second", func(c net.Conn) {
-			for _, b := range reply {
-				if _, err := c.Write([]byte{b}); err != nil {
-					return
-				}
-				time.Sleep(time.Second)
-			}
+			probetest.Dribble(c, reply, time.Second)
 		}, probes.Open, probes.ReasonSynAck},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ap := serveTCP(t, tc.handler)
-			p := probes.TCP{Dialer: &net.Dialer{}, Timeout: 2 * time.Second, Talk: ASRequest{Realm: "WRMIT.TEST"}}
-			r := p.Probe(t.Context(), probes.Target{Addr: ap.Addr(), Port: ap.Port()})
+			r := probetest.ProbeTCP(t, ASRequest{Realm: "WRMIT.TEST"}, probetest.Serve(t, tc.handler), 2*time.Second)
 			if r.State != tc.state || r.Reason != tc.reason {
 				t.Errorf("got %v (%s), want %v (%s)", r, r.Note, tc.state, tc.reason)
 			}
@@ -277,7 +202,7 @@ func TestConverseTCP(t *testing.T) {
 }
 
 func TestUDPLoopback(t *testing.T) {
-	kdc := readHex(t, "samba417_error6_udp.hex")
+	kdc := probetest.ReadHex(t, "testdata/samba417_error6_udp.hex")
 	for _, tc := range []struct {
 		name   string
 		reply  func(req []byte) []byte
@@ -290,26 +215,7 @@ func TestUDPLoopback(t *testing.T) {
 		{"silence", func([]byte) []byte { return nil }, probes.OpenFiltered, probes.ReasonNoResponse},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer pc.Close()
-			go func() {
-				buf := make([]byte, 2048)
-				for {
-					n, from, err := pc.ReadFrom(buf)
-					if err != nil {
-						return
-					}
-					if r := tc.reply(buf[:n]); r != nil {
-						pc.WriteTo(r, from)
-					}
-				}
-			}()
-			ap := netip.MustParseAddrPort(pc.LocalAddr().String())
-			p := probes.UDP{Dialer: &net.Dialer{}, Timeout: 300 * time.Millisecond, Exchange: ASRequest{Realm: "WRDEV.TEST"}}
-			r := p.Probe(t.Context(), probes.Target{Addr: ap.Addr(), Port: ap.Port()})
+			r := probetest.ProbeUDP(t, ASRequest{Realm: "WRDEV.TEST"}, probetest.UDPServe(t, tc.reply), 300*time.Millisecond, 0)
 			if r.State != tc.state || r.Reason != tc.reason {
 				t.Errorf("got %v, want %v (%s)", r, tc.state, tc.reason)
 			}
