@@ -10,19 +10,10 @@ import (
 	"time"
 
 	"winreach/probes"
+	"winreach/probes/probetest"
 )
 
 var loopback = netip.MustParseAddr("127.0.0.1")
-
-func freeUDPPort(t *testing.T) uint16 {
-	t.Helper()
-	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pc.Close()
-	return uint16(pc.LocalAddr().(*net.UDPAddr).Port)
-}
 
 // fakeServer reads INFORMs on a loopback "port 67" and lets respond
 // answer: it gets the request and the socket to answer from (the server
@@ -48,13 +39,12 @@ func fakeServer(t *testing.T, respond func(req []byte, srv, other net.PacketConn
 			respond(append([]byte(nil), buf[:n]...), srv, other, from)
 		}
 	}()
-	ap := netip.MustParseAddrPort(srv.LocalAddr().String())
-	return probes.Target{Addr: ap.Addr(), Port: ap.Port()}
+	return probetest.Target(netip.MustParseAddrPort(srv.LocalAddr().String()))
 }
 
 // ackFor is dnsmasq's captured ACK with the request's xid.
 func ackFor(t *testing.T, req []byte) []byte {
-	ack := readHexFile(t, "ack-dnsmasq.hex")
+	ack := probetest.ReadHex(t, "testdata/ack-dnsmasq.hex")
 	copy(ack[4:8], req[4:8])
 	return ack
 }
@@ -94,7 +84,7 @@ func TestInformLoopback(t *testing.T) {
 			t.Parallel()
 			p := Inform{
 				LocalAddr:  func(context.Context, netip.Addr) (netip.Addr, error) { return loopback, nil },
-				ClientPort: freeUDPPort(t),
+				ClientPort: probetest.FreeUDPPort(t),
 				Timeout:    300 * time.Millisecond,
 				Retries:    1,
 			}
@@ -107,8 +97,8 @@ func TestInformLoopback(t *testing.T) {
 }
 
 func TestInformClosedPort(t *testing.T) {
-	p := Inform{ClientPort: freeUDPPort(t), Timeout: time.Second, Retries: 1}
-	r := p.Probe(t.Context(), probes.Target{Addr: loopback, Port: freeUDPPort(t)})
+	p := Inform{ClientPort: probetest.FreeUDPPort(t), Timeout: time.Second, Retries: 1}
+	r := p.Probe(t.Context(), probes.Target{Addr: loopback, Port: probetest.FreeUDPPort(t)})
 	if r.State != probes.Closed && r.State != probes.OpenFiltered { // ICMP is hidden from UDP sockets on some OSes
 		t.Fatalf("got %v %q", r, r.Note)
 	}

@@ -2,38 +2,12 @@ package dhcp
 
 import (
 	"bytes"
-	"encoding/hex"
 	"net"
 	"net/netip"
-	"os"
-	"strings"
 	"testing"
+
+	"winreach/probes/probetest"
 )
-
-func unhex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(strings.Join(strings.Fields(s), ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// readHexFile reads a testdata file: '#' lines name the source, the rest is hex.
-func readHexFile(t testing.TB, name string) []byte {
-	t.Helper()
-	raw, err := os.ReadFile("testdata/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sb strings.Builder
-	for _, line := range strings.Split(string(raw), "\n") {
-		if !strings.HasPrefix(strings.TrimSpace(line), "#") {
-			sb.WriteString(line)
-		}
-	}
-	return unhex(t, sb.String())
-}
 
 func TestAppendInform(t *testing.T) {
 	b := AppendInform(nil, InformRequest{
@@ -44,11 +18,11 @@ func TestAppendInform(t *testing.T) {
 	// RFC 2131 2 (Figure 1) and 4.4.3 (Table 5): op 1, htype 1, hlen 6,
 	// hops 0, xid, secs 0, flags 0, ciaddr 198.18.200.2, yiaddr, siaddr,
 	// giaddr 0, chaddr padded to 16; then sname and file zero.
-	head := unhex(t, `01 01 06 00 01020304 0000 0000 c612c802 00000000 00000000 00000000
+	head := probetest.Hex(t, `01 01 06 00 01020304 0000 0000 c612c802 00000000 00000000 00000000
 		0200c612c802 00000000000000000000`)
 	// RFC 2131 3 / RFC 2132 2: magic cookie; 9.6 option 53 = 8 (INFORM);
 	// 9.8 option 55 asking for 1, 3, 6, 15, 44, 46; 3.2 end.
-	opts := unhex(t, "63825363 35 01 08 37 06 01 03 06 0f 2c 2e ff")
+	opts := probetest.Hex(t, "63825363 35 01 08 37 06 01 03 06 0f 2c 2e ff")
 	if len(b) != MinMessage || !bytes.Equal(b[:len(head)], head) || !bytes.Equal(b[236:236+len(opts)], opts) {
 		t.Fatalf("got %x", b)
 	}
@@ -57,13 +31,13 @@ func TestAppendInform(t *testing.T) {
 			t.Fatalf("sname/file not zero: %x", b[len(head):236])
 		}
 	}
-	if want := readHexFile(t, "inform-request.hex"); !bytes.Equal(b, want) {
+	if want := probetest.ReadHex(t, "testdata/inform-request.hex"); !bytes.Equal(b, want) {
 		t.Fatalf("differs from the request dnsmasq answered")
 	}
 }
 
 func TestParseReplyDnsmasq(t *testing.T) {
-	r, err := ParseReply(readHexFile(t, "ack-dnsmasq.hex"))
+	r, err := ParseReply(probetest.ReadHex(t, "testdata/ack-dnsmasq.hex"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +61,7 @@ func TestParseReplyOverloadAndNak(t *testing.T) {
 	copy(b[4:], []byte{9, 9, 9, 9})
 	copy(b[108:], append([]byte{optMessage, 5}, "no go"...))
 	b[108+7] = optEnd
-	copy(b[236:], unhex(t, "63825363"))
+	copy(b[236:], probetest.Hex(t, "63825363"))
 	b = append(b, optMessageType, 1, TypeNak, optOverload, 1, 1, optServerID, 4, 198, 18, 1, 50, optEnd)
 	r, err := ParseReply(b)
 	if err != nil {
@@ -99,10 +73,10 @@ func TestParseReplyOverloadAndNak(t *testing.T) {
 }
 
 func TestParseReplyRejects(t *testing.T) {
-	ack := readHexFile(t, "ack-dnsmasq.hex")
+	ack := probetest.ReadHex(t, "testdata/ack-dnsmasq.hex")
 	mut := func(f func(b []byte)) []byte { b := append([]byte(nil), ack...); f(b); return b }
 	for name, b := range map[string][]byte{
-		"request":   readHexFile(t, "inform-request.hex"),
+		"request":   probetest.ReadHex(t, "testdata/inform-request.hex"),
 		"cookie":    mut(func(b []byte) { b[236] = 0 }),
 		"short":     ack[:200],
 		"truncated": mut(func(b []byte) { b[241] = 200 }),
@@ -115,7 +89,7 @@ func TestParseReplyRejects(t *testing.T) {
 }
 
 func FuzzParseReply(f *testing.F) {
-	f.Add(readHexFile(f, "ack-dnsmasq.hex"))
+	f.Add(probetest.ReadHex(f, "testdata/ack-dnsmasq.hex"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if r, err := ParseReply(b); err == nil {
 			_ = service(r, netip.Addr{})
