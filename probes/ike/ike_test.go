@@ -2,39 +2,12 @@ package ike
 
 import (
 	"bytes"
-	"encoding/hex"
 	"errors"
-	"os"
-	"strings"
 	"testing"
 
 	"winreach/probes"
+	"winreach/probes/probetest"
 )
-
-func unhex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(strings.Join(strings.Fields(s), ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// readHexFile reads a testdata file: '#' lines name the source, the rest is hex.
-func readHexFile(t testing.TB, name string) []byte {
-	t.Helper()
-	raw, err := os.ReadFile("testdata/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sb strings.Builder
-	for _, line := range strings.Split(string(raw), "\n") {
-		if !strings.HasPrefix(strings.TrimSpace(line), "#") {
-			sb.WriteString(line)
-		}
-	}
-	return unhex(t, sb.String())
-}
 
 func TestAppendIKESAInitLayout(t *testing.T) {
 	spi := [8]byte{1, 2, 3, 4, 5, 6, 7, 8}
@@ -45,7 +18,7 @@ func TestAppendIKESAInitLayout(t *testing.T) {
 	// #1, protocol 1, SPI size 0, 4 transforms); 3.3.2 transforms:
 	// ENCR 12 + 3.3.5 key length 256 (800e 0100), PRF 5, INTEG 12, DH 14.
 	// 3.4: KE payload (next 40, length 264, group 14, reserved).
-	want := unhex(t, `0102030405060708 0000000000000000 21 20 22 08 00000000 00000178
+	want := probetest.Hex(t, `0102030405060708 0000000000000000 21 20 22 08 00000000 00000178
 		22 00 0030  00 00 002c 01 01 00 04
 		03 00 000c 01 00 000c 800e 0100
 		03 00 0008 02 00 0005
@@ -56,11 +29,11 @@ func TestAppendIKESAInitLayout(t *testing.T) {
 		t.Fatalf("got %x", b[:min(len(b), len(want))])
 	}
 	// 3.9: Nonce payload, last, length 36.
-	if got := b[len(b)-NonceLength-4 : len(b)-NonceLength]; !bytes.Equal(got, unhex(t, "00 00 0024")) {
+	if got := b[len(b)-NonceLength-4 : len(b)-NonceLength]; !bytes.Equal(got, probetest.Hex(t, "00 00 0024")) {
 		t.Fatalf("nonce header %x", got)
 	}
 	// The request charon accepted was built the same way.
-	got := readHexFile(t, "ikev2-init-request.hex")
+	got := probetest.ReadHex(t, "testdata/ikev2-init-request.hex")
 	if !bytes.Equal(got[8:len(want)], want[8:]) {
 		t.Fatalf("captured request differs: %x", got[:len(want)])
 	}
@@ -75,14 +48,14 @@ func TestAppendMainModeLayout(t *testing.T) {
 	// RFC 2409 Appendix A attributes AES-CBC (8001 0007), key length 256
 	// (800e 0100), SHA2-256 (8002 0004), PSK (8003 0001), group 14
 	// (8004 000e), life type seconds (800b 0001), 28800 s (800c 7080).
-	want := unhex(t, `aa01020304050607 0000000000000000 01 10 02 00 00000000 000000b8
+	want := probetest.Hex(t, `aa01020304050607 0000000000000000 01 10 02 00 00000000 000000b8
 		00 00 009c 00000001 00000001
 		00 00 0090 01 01 00 04
 		03 00 0024 01 01 0000 8001 0007 800e 0100 8002 0004 8003 0001 8004 000e 800b 0001 800c 7080`)
 	if !bytes.Equal(b[:len(want)], want) || len(b) != 0xb8 {
 		t.Fatalf("got %x", b)
 	}
-	if got := readHexFile(t, "ikev1-main-mode-request.hex"); !bytes.Equal(got[8:], b[8:]) {
+	if got := probetest.ReadHex(t, "testdata/ikev1-main-mode-request.hex"); !bytes.Equal(got[8:], b[8:]) {
 		t.Fatalf("captured request differs")
 	}
 }
@@ -96,7 +69,7 @@ func TestParseStrongSwan(t *testing.T) {
 		{"ikev1-sa-accepted-request.hex", "ikev1-sa-accepted.hex", "IKEv1 Main Mode SA accepted (AES-CBC-256, SHA2-256, MODP-2048, PSK)"},
 	} {
 		t.Run(tc.reply, func(t *testing.T) {
-			svc, err := Parse(readHexFile(t, tc.req), readHexFile(t, tc.reply))
+			svc, err := Parse(probetest.ReadHex(t, "testdata/"+tc.req), probetest.ReadHex(t, "testdata/"+tc.reply))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -105,12 +78,12 @@ func TestParseStrongSwan(t *testing.T) {
 			}
 		})
 	}
-	svc, _ := Parse(readHexFile(t, "ikev2-sa-accepted-request.hex"), readHexFile(t, "ikev2-sa-accepted.hex"))
+	svc, _ := Parse(probetest.ReadHex(t, "testdata/ikev2-sa-accepted-request.hex"), probetest.ReadHex(t, "testdata/ikev2-sa-accepted.hex"))
 	d := svc.Details.(Details)
 	if d.KEGroup != "MODP-2048" || d.NonceLength != 32 || len(d.Notifies) != 2 || d.Notifies[0].Name != "CHILDLESS_IKEV2_SUPPORTED" || d.Notifies[1].Name != "MULTIPLE_AUTH_SUPPORTED" {
 		t.Fatalf("details %+v", d)
 	}
-	svc, _ = Parse(readHexFile(t, "ikev1-sa-accepted-request.hex"), readHexFile(t, "ikev1-sa-accepted.hex"))
+	svc, _ = Parse(probetest.ReadHex(t, "testdata/ikev1-sa-accepted-request.hex"), probetest.ReadHex(t, "testdata/ikev1-sa-accepted.hex"))
 	d = svc.Details.(Details)
 	if len(d.VendorIDs) != 2 || d.VendorIDs[0].Name != "XAuth" || d.VendorIDs[1].Name != "DPD" {
 		t.Fatalf("vendor IDs %+v", d.VendorIDs)
@@ -118,11 +91,11 @@ func TestParseStrongSwan(t *testing.T) {
 }
 
 func TestParseInvalidKE(t *testing.T) {
-	req := readHexFile(t, "ikev2-init-request.hex")
+	req := probetest.ReadHex(t, "testdata/ikev2-init-request.hex")
 	// RFC 7296 1.2 / 3.10: IKE_SA_INIT response (flags 0x20) with
 	// N(INVALID_KE_PAYLOAD) whose data is the accepted group, 19 (ECP-256),
 	// and a strongSwan Vendor ID (MD5("strongSwan")).
-	reply := unhex(t, `6f1b127a53429de1 0000000000000000 29 20 22 20 00000000 0000003a
+	reply := probetest.Hex(t, `6f1b127a53429de1 0000000000000000 29 20 22 20 00000000 0000003a
 		2b 00 000a 00 00 0011 0013
 		00 00 0014 882fe56d6fd20dbc2251613b2ebe5beb`)
 	svc, err := Parse(req, reply)
@@ -135,8 +108,8 @@ func TestParseInvalidKE(t *testing.T) {
 }
 
 func TestParseRejects(t *testing.T) {
-	req := readHexFile(t, "ikev2-init-request.hex")
-	reply := readHexFile(t, "ikev2-no-proposal-chosen.hex")
+	req := probetest.ReadHex(t, "testdata/ikev2-init-request.hex")
+	reply := probetest.ReadHex(t, "testdata/ikev2-no-proposal-chosen.hex")
 	other := append([]byte(nil), reply...)
 	other[0] ^= 0xff
 	if _, err := Parse(req, other); !errors.Is(err, probes.ErrNotForUs) {
@@ -154,7 +127,7 @@ func TestParseRejects(t *testing.T) {
 		"payload len":  mut(func(b []byte) []byte { b[31] = 0x40; return b }),
 		"short":        reply[:20],
 		"http":         []byte("HTTP/1.0 400 Bad Request\r\n\r\n"),
-		"truncated SA": unhex(t, "6f1b127a53429de1 0000000000000000 21 20 22 20 00000000 00000024 00 00 0008 00000000"),
+		"truncated SA": probetest.Hex(t, "6f1b127a53429de1 0000000000000000 21 20 22 20 00000000 00000024 00 00 0008 00000000"),
 	} {
 		if _, err := Parse(req, b); err == nil || errors.Is(err, probes.ErrNotForUs) {
 			t.Errorf("%s: %v", name, err)
@@ -170,7 +143,7 @@ func FuzzParse(f *testing.F) {
 		{"ikev1-main-mode-request.hex", "ikev1-no-proposal-chosen.hex"},
 		{"ikev1-sa-accepted-request.hex", "ikev1-sa-accepted.hex"},
 	} {
-		f.Add(readHexFile(f, pair[0])[:HeaderLen], readHexFile(f, pair[1]))
+		f.Add(probetest.ReadHex(f, "testdata/"+pair[0])[:HeaderLen], probetest.ReadHex(f, "testdata/"+pair[1]))
 	}
 	f.Fuzz(func(t *testing.T, req, reply []byte) {
 		if svc, err := Parse(req, reply); err == nil && svc == nil {

@@ -1,37 +1,13 @@
 package ike
 
 import (
-	"net"
 	"net/netip"
 	"testing"
 	"time"
 
 	"winreach/probes"
+	"winreach/probes/probetest"
 )
-
-// serveUDP answers each datagram with respond(req); nil means silence.
-func serveUDP(t *testing.T, respond func(req []byte) [][]byte) probes.Target {
-	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { pc.Close() })
-	go func() {
-		buf := make([]byte, 2048)
-		for {
-			n, from, err := pc.ReadFrom(buf)
-			if err != nil {
-				return
-			}
-			for _, r := range respond(append([]byte(nil), buf[:n]...)) {
-				pc.WriteTo(r, from)
-			}
-		}
-	}()
-	ap := netip.MustParseAddrPort(pc.LocalAddr().String())
-	return probes.Target{Addr: ap.Addr(), Port: ap.Port()}
-}
 
 // withSPI returns the captured reply with req's initiator SPI.
 func withSPI(reply, req []byte) []byte {
@@ -41,8 +17,8 @@ func withSPI(reply, req []byte) []byte {
 }
 
 func TestInitiatorLoopback(t *testing.T) {
-	nopc2 := readHexFile(t, "ikev2-no-proposal-chosen.hex")
-	nopc1 := readHexFile(t, "ikev1-no-proposal-chosen.hex")
+	nopc2 := probetest.ReadHex(t, "testdata/ikev2-no-proposal-chosen.hex")
+	nopc1 := probetest.ReadHex(t, "testdata/ikev1-no-proposal-chosen.hex")
 	for _, tc := range []struct {
 		name    string
 		respond func(req []byte) [][]byte
@@ -74,8 +50,7 @@ func TestInitiatorLoopback(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			p := probes.UDP{Dialer: &net.Dialer{}, Timeout: 300 * time.Millisecond, Retries: 2, Exchange: Initiator{}}
-			r := p.Probe(t.Context(), serveUDP(t, tc.respond))
+			r := probetest.ProbeUDP(t, Initiator{}, probetest.UDPServeEach(t, tc.respond), 300*time.Millisecond, 2)
 			if r.State != tc.state || r.Reason != tc.reason {
 				t.Fatalf("got %v (note %q), want %v %v", r, r.Note, tc.state, tc.reason)
 			}
@@ -87,14 +62,9 @@ func TestInitiatorLoopback(t *testing.T) {
 }
 
 func TestInitiatorClosedPort(t *testing.T) {
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ap := netip.MustParseAddrPort(pc.LocalAddr().String())
-	pc.Close() // nothing listens now: the kernel answers ICMP port-unreachable
-	p := probes.UDP{Dialer: &net.Dialer{}, Timeout: time.Second, Retries: 1, Exchange: Initiator{}}
-	r := p.Probe(t.Context(), probes.Target{Addr: ap.Addr(), Port: ap.Port()})
+	// Nothing listens there: the kernel answers ICMP port-unreachable.
+	closed := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), probetest.FreeUDPPort(t))
+	r := probetest.ProbeUDP(t, Initiator{}, closed, time.Second, 1)
 	if r.State != probes.Closed && r.State != probes.OpenFiltered { // some OSes hide ICMP from UDP sockets
 		t.Fatalf("got %v", r)
 	}
