@@ -2,7 +2,6 @@ package icmperr
 
 import (
 	"encoding/binary"
-	"encoding/hex"
 	"errors"
 	"net"
 	"net/netip"
@@ -10,16 +9,9 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-)
 
-func unhex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(strings.Join(strings.Fields(s), ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+	"winreach/probes/probetest"
+)
 
 // The layout of linux/errqueue.h on a little-endian host (x86-64, arm64):
 // struct sock_extended_err, then the offender (SO_EE_OFFENDER).
@@ -54,7 +46,7 @@ func TestParseExtendedErr(t *testing.T) {
 			Error{Origin: OriginLocal, Errno: syscall.EMSGSIZE}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			e, err := parseExtendedErr(unhex(t, tc.hex), binary.LittleEndian)
+			e, err := parseExtendedErr(probetest.Hex(t, tc.hex), binary.LittleEndian)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -67,7 +59,7 @@ func TestParseExtendedErr(t *testing.T) {
 		t.Error("15 bytes parsed")
 	}
 	// No offender (a bare struct) is not an error.
-	if e, err := parseExtendedErr(unhex(t, extErrAdminProhibited4)[:16], binary.LittleEndian); err != nil || e.From.IsValid() {
+	if e, err := parseExtendedErr(probetest.Hex(t, extErrAdminProhibited4)[:16], binary.LittleEndian); err != nil || e.From.IsValid() {
 		t.Errorf("bare: %+v %v", e, err)
 	}
 }
@@ -95,7 +87,7 @@ func TestErrorChain(t *testing.T) {
 
 func FuzzParseExtendedErr(f *testing.F) {
 	for _, h := range []string{extErrAdminProhibited4, extErrAdminProhibited6, extErrLocalMsgSize} {
-		f.Add(unhex(f, h))
+		f.Add(probetest.Hex(f, h))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		e, err := parseExtendedErr(b, binary.LittleEndian)

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"winreach/probes"
+	"winreach/probes/probetest"
 )
 
 // TestParseControl parses one whole control message as recvmsg returns it:
@@ -18,10 +19,10 @@ func TestParseControl(t *testing.T) {
 	if unix.SizeofPtr != 8 || !littleEndian() {
 		t.Skip("the fixture is laid out for 64-bit little-endian Linux")
 	}
-	data := unhex(t, extErrAdminProhibited4)
+	data := probetest.Hex(t, extErrAdminProhibited4)
 	// struct cmsghdr on 64-bit Linux: size_t cmsg_len (16 + 32 bytes of
 	// data), int cmsg_level (0 SOL_IP), int cmsg_type (11 IP_RECVERR).
-	oob := unhex(t, "3000000000000000 00000000 0b000000")
+	oob := probetest.Hex(t, "3000000000000000 00000000 0b000000")
 	oob = append(oob, data...)
 	if len(oob) != unix.CmsgSpace(len(data)) {
 		t.Fatalf("fixture is %d bytes, want %d", len(oob), unix.CmsgSpace(len(data)))
@@ -33,17 +34,6 @@ func TestParseControl(t *testing.T) {
 }
 
 func littleEndian() bool { return binary.NativeEndian.Uint16([]byte{1, 0}) == 1 }
-
-// closedUDPPort returns a loopback UDP port that nothing listens on.
-func closedUDPPort(t *testing.T) uint16 {
-	c, err := net.ListenPacket("udp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := c.LocalAddr().(*net.UDPAddr).Port
-	c.Close()
-	return uint16(port)
-}
 
 func listenTCP(t *testing.T) (net.Listener, uint16) {
 	ln, err := net.Listen("tcp4", "127.0.0.1:0")
@@ -64,7 +54,7 @@ func listenTCP6(t *testing.T) (net.Listener, uint16, bool) {
 // TestUDPPortUnreachableLoopback: a UDP probe to a closed loopback port
 // draws ICMP 3/3 from 127.0.0.1, which the error queue names.
 func TestUDPPortUnreachableLoopback(t *testing.T) {
-	port := closedUDPPort(t)
+	port := probetest.FreeUDPPort(t)
 	p := probes.UDP{Dialer: &Dialer{}, Timeout: 2 * time.Second, Retries: 1}
 	r := p.Probe(t.Context(), probes.Target{Addr: netip.MustParseAddr("127.0.0.1"), Port: port})
 	if r.State != probes.Closed || r.Reason != probes.ReasonPortUnreachable {
