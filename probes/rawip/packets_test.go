@@ -2,27 +2,18 @@ package rawip
 
 import (
 	"bytes"
-	"encoding/hex"
 	"net/netip"
-	"strings"
 	"testing"
-)
 
-func unhex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(strings.Join(strings.Fields(s), ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+	"winreach/probes/probetest"
+)
 
 func TestAppendGRE(t *testing.T) {
 	// RFC 2637 4.1: flags C=0 R=0 K=1 S=1 s=0 Recur=0 (0x30), A=0 Flags=0
 	// Ver=1 (0x01), Protocol Type PPP 0x880B, Key = payload length 0 and
 	// call ID 0x03e7, sequence number 0. The same 12 bytes appear quoted
 	// in testdata/icmp4-proto-unreach-gre.hex.
-	want := unhex(t, "3001 880b 0000 03e7 00000000")
+	want := probetest.Hex(t, "3001 880b 0000 03e7 00000000")
 	if got := AppendGRE(nil, 0x03e7, 0); !bytes.Equal(got, want) {
 		t.Errorf("AppendGRE = %x, want %x", got, want)
 	}
@@ -31,7 +22,7 @@ func TestAppendGRE(t *testing.T) {
 func TestAppendESP(t *testing.T) {
 	// RFC 4303 2: SPI 0x29d1fe36 (2.1), sequence 1 (2.2), padding 01 02
 	// (2.4), pad length 2, next header 59 (2.6 dummy), 12-byte ICV (2.8).
-	want := unhex(t, "29d1fe36 00000001 0102 02 3b 000000000000000000000000")
+	want := probetest.Hex(t, "29d1fe36 00000001 0102 02 3b 000000000000000000000000")
 	if got := AppendESP(nil, 0x29d1fe36, 1); !bytes.Equal(got, want) {
 		t.Errorf("AppendESP = %x, want %x", got, want)
 	}
@@ -40,7 +31,7 @@ func TestAppendESP(t *testing.T) {
 func TestAppendAH(t *testing.T) {
 	// RFC 4302 2: next header 59, payload length 4 ((24 bytes / 4) - 2,
 	// 2.2), reserved 0, SPI 0x0f264b01, sequence 1, 12-byte ICV.
-	want := unhex(t, "3b 04 0000 0f264b01 00000001 000000000000000000000000")
+	want := probetest.Hex(t, "3b 04 0000 0f264b01 00000001 000000000000000000000000")
 	if got := AppendAH(nil, 0x0f264b01, 1); !bytes.Equal(got, want) {
 		t.Errorf("AppendAH = %x, want %x", got, want)
 	}
@@ -59,7 +50,7 @@ func TestAppendRSVPPathIPv4(t *testing.T) {
 	//	000c 0b 01 c612c901 0000 0009                 SENDER_TEMPLATE IPv4: 198.18.201.1, port 9
 	//	0024 0c 02 00000007 01000006 7f000005         SENDER_TSPEC Intserv: 7 words, service 1, param 127
 	//	447a0000 447a0000 7f800000 00000040 000005dc  r=1000 b=1000 p=+inf m=64 M=1500
-	want := unhex(t, `
+	want := probetest.Hex(t, `
 		10 01 9f5d 40 00 0058
 		000c 01 01 c612c902 11 00 0009
 		000c 03 01 c612c901 00002dce
@@ -99,7 +90,7 @@ func TestAppendRSVPPathIPv6(t *testing.T) {
 func TestChecksumRFC1071(t *testing.T) {
 	// RFC 1071 3: the bytes 00 01 f2 03 f4 f5 f6 f7 sum to 0xddf2; the
 	// checksum is its complement.
-	if got := checksum(unhex(t, "0001f203f4f5f6f7")); got != ^uint16(0xddf2) {
+	if got := checksum(probetest.Hex(t, "0001f203f4f5f6f7")); got != ^uint16(0xddf2) {
 		t.Errorf("checksum = %#04x, want %#04x", got, ^uint16(0xddf2))
 	}
 	// An odd length pads with a zero byte.
@@ -117,7 +108,7 @@ func TestKey(t *testing.T) {
 		{ProtoGRE, AppendGRE(nil, 0xbeef, 7), 0xbeef},
 		{ProtoESP, AppendESP(nil, 0x12345678, 1), 0x12345678},
 		{ProtoAH, AppendAH(nil, 0x9abcdef0, 1), 0x9abcdef0},
-		{ProtoRSVP, unhex(t, "10019f5d40000058"), 0x9f5d},
+		{ProtoRSVP, probetest.Hex(t, "10019f5d40000058"), 0x9f5d},
 	} {
 		got, ok := Key(tc.proto, tc.pkt)
 		if !ok || got != tc.want {
