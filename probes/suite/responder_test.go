@@ -8,23 +8,15 @@ import (
 
 	"winreach/catalog"
 	"winreach/probes"
+	"winreach/probes/probetest"
 	"winreach/probes/rawip"
 	"winreach/scanner/responder"
 )
 
 var loopback = netip.MustParseAddr("127.0.0.1")
 
-func freeUDPPort(t *testing.T) uint16 {
-	c, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	return uint16(c.LocalAddr().(*net.UDPAddr).Port)
-}
-
 func TestResponderUDP(t *testing.T) {
-	listened := catalog.Endpoint{Transport: catalog.UDP, Port: freeUDPPort(t)}
+	listened := catalog.Endpoint{Transport: catalog.UDP, Port: probetest.FreeUDPPort(t)}
 	l, err := responder.Listen(t.Context(), responder.Config{Addrs: []netip.Addr{loopback}, Endpoints: []catalog.Endpoint{listened}})
 	if err != nil {
 		t.Fatal(err)
@@ -45,7 +37,7 @@ func TestResponderUDP(t *testing.T) {
 	if r := probe(listened.Port); r.State != probes.Confirmed || r.Reason != probes.ReasonReply || r.Service == nil || r.Service.Protocol != ResponderProtocol {
 		t.Errorf("listener: %v %+v", r, r.Service)
 	}
-	if r := probe(freeUDPPort(t)); r.State != probes.Closed || r.Reason != probes.ReasonPortUnreachable {
+	if r := probe(probetest.FreeUDPPort(t)); r.State != probes.Closed || r.Reason != probes.ReasonPortUnreachable {
 		t.Errorf("no socket: %v", r)
 	}
 	if r := probe(silentPort); r.State != probes.Filtered || r.Reason != probes.ReasonNoResponse || r.Note != DroppedNote {
