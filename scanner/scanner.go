@@ -158,26 +158,32 @@ type run struct {
 
 // poolGrowth decides how many workers the scan may run. Workers are
 // goroutines with their own stacks, so they are started only while they
-// help: the allowance doubles after two epochs in a row in which every
-// worker was busy and the process used under half the machine's CPUs
-// (the probes were waiting on the network), and stays put while the CPU
-// is busy (a sweep of a fast network, or of loopback: more workers would
-// only queue for the CPU, cost memory and slow the garbage collector).
+// help: while the probes wait on the network, not on the CPU. Over each
+// epoch it compares the probes' mean duration L with what queueing for
+// the CPU alone would make it, W*c/P (W workers, c CPU time per probe,
+// P processors): L far above that means the probes spend their time
+// waiting for answers, and after two such epochs in a row, with every
+// worker busy, the allowance doubles. A sweep of loopback or of a fast
+// network is CPU-bound (L is about W*c/P, however loaded the machine is):
+// more workers would only queue, cost memory and slow the garbage
+// collector.
 type poolGrowth struct {
 	allowed    int
 	epochStart time.Time
 	cpuStart   time.Duration
 	cpuKnown   bool
-	busy       bool // no worker was idle at some point of the epoch
-	waiting    int  // epochs in a row that were busy and not CPU-bound
+	busy       bool          // no worker was idle at some point of the epoch
+	done       int           // probes finished in the epoch
+	spent      time.Duration // their summed durations
+	waiting    int           // epochs in a row that were busy and network-bound
 }
 
 const (
 	poolInitial = 64
 	poolEpoch   = 25 * time.Millisecond
-	// poolSaturated is the share of the machine's CPUs above which the
-	// process counts as CPU-bound.
-	poolSaturated = 0.5
+	// poolNetworkBound is how far above CPU queueing the mean probe
+	// duration must be for the probes to count as waiting on the network.
+	poolNetworkBound = 4
 )
 
 // grow reconsiders the allowance at the end of an epoch. mu held.
@@ -188,12 +194,13 @@ func (r *run) grow(now time.Time) {
 		return
 	}
 	cpu, ok := processCPU()
-	saturated := false
-	if ok && p.cpuKnown {
-		used := float64(cpu-p.cpuStart) / float64(elapsed)
-		saturated = used >= poolSaturated*float64(runtime.GOMAXPROCS(0))
+	networkBound := true // nothing finished, or no CPU figure: grow on demand
+	if p.done > 0 && ok && p.cpuKnown {
+		perProbe := float64(cpu-p.cpuStart) / float64(p.done)
+		queueing := float64(r.spawned) * perProbe / float64(runtime.GOMAXPROCS(0))
+		networkBound = float64(p.spent)/float64(p.done) > poolNetworkBound*queueing
 	}
-	if p.busy && !saturated {
+	if p.busy && networkBound {
 		p.waiting++
 	} else {
 		p.waiting = 0
@@ -201,7 +208,8 @@ func (r *run) grow(now time.Time) {
 	if p.waiting >= 2 {
 		p.allowed, p.waiting = min(r.conc, 2*p.allowed), 0
 	}
-	p.epochStart, p.cpuStart, p.cpuKnown, p.busy = now, cpu, ok, false
+	p.epochStart, p.cpuStart, p.cpuKnown = now, cpu, ok
+	p.busy, p.done, p.spent = false, 0, 0
 }
 
 func newRun(ctx context.Context, s *Scanner, sel Selection) *run {
@@ -266,7 +274,9 @@ func (r *run) work() {
 		if hs.timing != nil {
 			t.Timing = hs.timing
 		}
-		r.record(hs, i, r.explainSilence(t.Addr, r.probers[i].Probe(r.probeCtx, t)))
+		start := time.Now()
+		res := r.probers[i].Probe(r.probeCtx, t)
+		r.record(hs, i, r.explainSilence(t.Addr, res), time.Since(start))
 	}
 }
 
@@ -433,9 +443,11 @@ func (r *run) hostLimit(hs *hostState) int {
 
 // record stores one probe's result; the host is reported when its last
 // probe ends.
-func (r *run) record(hs *hostState, i int, res probes.Result) {
+func (r *run) record(hs *hostState, i int, res probes.Result, took time.Duration) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.pool.done++
+	r.pool.spent += took
 	hs.results[i], hs.done[i] = res, true
 	hs.inflight--
 	hs.remaining--
