@@ -15,11 +15,23 @@ type output struct {
 	tmp  *os.File
 	path string
 	done bool
+	// direct is a non-regular file written in place.
+	direct *os.File
 }
 
 func createOutput(stdout io.Writer, path string) (*output, error) {
 	if path == "" || path == "-" {
 		return &output{w: stdout}, nil
+	}
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		// A device, pipe or socket (-o /dev/null, a FIFO): there is no
+		// file to replace, so write to it directly; renaming over it would
+		// replace /dev/null itself.
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return nil, usagef("-o %s: %v", path, err)
+		}
+		return &output{w: f, direct: f}, nil
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
@@ -32,6 +44,10 @@ func (o *output) Write(p []byte) (int, error) { return o.w.Write(p) }
 
 // Commit makes the written report visible under its name.
 func (o *output) Commit() error {
+	if o.direct != nil && !o.done {
+		o.done = true
+		return o.direct.Close()
+	}
 	if o.tmp == nil || o.done {
 		return nil
 	}
@@ -53,6 +69,11 @@ func (o *output) Commit() error {
 
 // Abort removes an uncommitted temporary file.
 func (o *output) Abort() {
+	if o.direct != nil && !o.done {
+		o.done = true
+		o.direct.Close()
+		return
+	}
 	if o.tmp != nil && !o.done {
 		o.done = true
 		o.tmp.Close()
