@@ -62,26 +62,18 @@ func spi(n uint32) uint32 {
 // ParseIPRequest accepts the payload of a raw IP packet of proto that
 // carries a request token after at least the protocol's fixed header.
 func ParseIPRequest(proto int, payload []byte) (Nonce, error) {
-	hdr, ok := minHeader(proto)
-	if !ok {
-		return Nonce{}, ErrMagic
-	}
-	if len(payload) < hdr+TokenLen {
-		return Nonce{}, ErrShort
-	}
-	t, err := ParseTrailer(payload)
-	if err != nil {
-		return Nonce{}, err
-	}
-	if t.Kind != KindRequest {
-		return Nonce{}, ErrKind
-	}
-	return t.Nonce, nil
+	return parseIPToken(proto, payload, KindRequest)
 }
 
 // ParseIPReply returns the nonce of a listener's reply to a raw probe of
 // proto: the payload ends in a reply token.
 func ParseIPReply(proto int, payload []byte) (Nonce, error) {
+	return parseIPToken(proto, payload, KindReply)
+}
+
+// parseIPToken reads the token of the given kind that ends a raw payload
+// of proto, after at least the protocol's fixed header.
+func parseIPToken(proto int, payload []byte, kind Kind) (Nonce, error) {
 	hdr, ok := minHeader(proto)
 	if !ok {
 		return Nonce{}, ErrMagic
@@ -93,7 +85,7 @@ func ParseIPReply(proto int, payload []byte) (Nonce, error) {
 	if err != nil {
 		return Nonce{}, err
 	}
-	if t.Kind != KindReply {
+	if t.Kind != kind {
 		return Nonce{}, ErrKind
 	}
 	return t.Nonce, nil
