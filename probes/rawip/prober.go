@@ -53,6 +53,25 @@ type Prober struct {
 	Source func(dst netip.Addr) (netip.Addr, error)
 	// Now is the clock for RTTs; time.Now when nil.
 	Now func() time.Time
+	// Exchange, when set, replaces the probe packet and reads the
+	// target's packets (winreach's responder mode); nil is nmap -sO's
+	// probe, where any packet of the protocol from the target is open.
+	Exchange Exchange
+}
+
+// Exchange is a conversation carried in raw packets of one protocol.
+type Exchange interface {
+	// Packet returns attempt's packet of proto from src to dst; seed
+	// varies per probe, so a late error still names its attempt.
+	Packet(proto int, src, dst netip.Addr, seed uint32, attempt int) []byte
+	// Judge reads a packet of proto from the target. final is false for
+	// an answer short of the expected one: the probe keeps waiting for
+	// better until the attempt's time is up, and then returns it.
+	Judge(proto int, b []byte) (r probes.Result, final bool)
+	// WaitPastOpen reports whether a port-unreachable from the target
+	// (the kernel's own handler of the protocol) is short of the expected
+	// answer too, which may still follow.
+	WaitPastOpen() bool
 }
 
 // CheckPrivilege reports whether raw probes can run: nil, or an error
@@ -131,9 +150,10 @@ func (p Prober) Probe(ctx context.Context, t probes.Target) probes.Result {
 	attempts := 1 + max(0, p.Retries)
 	errs := make(chan Error, 4*attempts)
 	var (
-		sent   [][]byte
-		waited time.Duration
-		seed   = rand.Uint32()
+		sent    [][]byte
+		waited  time.Duration
+		seed    = rand.Uint32()
+		pending *probes.Result // an answer short of the expected one
 	)
 	wait := p.Timeout
 	for attempt := range attempts {
@@ -142,6 +162,9 @@ func (p Prober) Probe(ctx context.Context, t probes.Target) probes.Result {
 			break
 		}
 		pkt := packet(proto, src, dst, seed, attempt)
+		if p.Exchange != nil {
+			pkt = p.Exchange.Packet(proto, src, dst, seed, attempt)
+		}
 		key, _ := Key(proto, pkt)
 		stop := icmpListener.Watch(Match{Protocol: proto, Src: src, Dst: dst, Key: key}, errs)
 		defer stop()
@@ -162,25 +185,36 @@ func (p Prober) Probe(ctx context.Context, t probes.Target) probes.Result {
 		for {
 			select {
 			case e := <-errs:
-				timer.Stop()
 				r := judgeICMP(e, dst)
 				r.RTT, r.Attempts = now().Sub(start), attempt+1
 				if t.Timing != nil {
 					t.Timing.Answered(attempt+1, r.RTT, e.From == dst.Unmap())
 				}
+				if r.State == probes.Open && p.Exchange != nil && p.Exchange.WaitPastOpen() {
+					pending = &r
+					continue
+				}
+				timer.Stop()
 				return r
 			case b := <-replies:
 				if wasSent(sent, b) {
 					continue // our own packet, looped back to a local target
 				}
-				timer.Stop()
 				if t.Timing != nil {
 					t.Timing.Answered(attempt+1, now().Sub(start), false)
 				}
-				return probes.Result{State: probes.Open, Reason: probes.ReasonReply,
-					Note:     fmt.Sprintf("the target sent an IP protocol %d packet (%d bytes)", proto, len(b)),
-					RTT:      now().Sub(start),
-					Attempts: attempt + 1}
+				r, final := probes.Result{State: probes.Open, Reason: probes.ReasonReply,
+					Note: fmt.Sprintf("the target sent an IP protocol %d packet (%d bytes)", proto, len(b))}, true
+				if p.Exchange != nil {
+					r, final = p.Exchange.Judge(proto, b)
+				}
+				r.RTT, r.Attempts = now().Sub(start), attempt+1
+				if !final {
+					pending = &r
+					continue
+				}
+				timer.Stop()
+				return r
 			case <-timer.C:
 				if t.Timing != nil {
 					t.Timing.Silent(attempt + 1)
@@ -190,6 +224,9 @@ func (p Prober) Probe(ctx context.Context, t probes.Target) probes.Result {
 				timer.Stop()
 				return interrupted(attempt + 1)
 			}
+		}
+		if pending != nil {
+			return *pending
 		}
 		waited += now().Sub(start)
 		wait = wait * 3 / 2 // back off: the target may be rate-limiting its errors
