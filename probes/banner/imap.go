@@ -1,6 +1,8 @@
 package banner
 
 import (
+	"winreach/probes"
+
 	"bytes"
 	"errors"
 	"fmt"
@@ -43,7 +45,7 @@ func ParseIMAPGreeting(b []byte) (IMAPGreeting, error) {
 	case "OK", "PREAUTH", "BYE":
 		g.Status = s
 	default:
-		return IMAPGreeting{}, fmt.Errorf("%w: status %q", errNotIMAP, printable(status, 16))
+		return IMAPGreeting{}, fmt.Errorf("%w: status %q", errNotIMAP, probes.Printable(status, 16))
 	}
 	// resp-text = ["[" resp-text-code "]" SP] [text]
 	if bytes.HasPrefix(text, []byte("[")) {
@@ -54,17 +56,17 @@ func ParseIMAPGreeting(b []byte) (IMAPGreeting, error) {
 		code := text[1:end]
 		text = bytes.TrimPrefix(text[end+1:], []byte(" "))
 		name, args, _ := bytes.Cut(code, []byte(" "))
-		g.Code = strings.ToUpper(printable(name, 32))
+		g.Code = strings.ToUpper(probes.Printable(name, 32))
 		if g.Code == "CAPABILITY" {
 			for _, c := range bytes.Fields(args) {
 				if len(g.Capabilities) == 64 {
 					break
 				}
-				g.Capabilities = append(g.Capabilities, printable(c, 64))
+				g.Capabilities = append(g.Capabilities, probes.Printable(c, 64))
 			}
 		}
 	}
-	g.Text = printable(text, 512)
+	g.Text = probes.Printable(text, 512)
 	g.Product = Product(g.Text)
 	return g, nil
 }
@@ -74,7 +76,7 @@ func ParseIMAPGreeting(b []byte) (IMAPGreeting, error) {
 func (g IMAPGreeting) Summary() string {
 	s := "* " + g.Status
 	if g.Text != "" {
-		s += " " + printable([]byte(g.Text), maxSummaryText)
+		s += " " + probes.Printable([]byte(g.Text), maxSummaryText)
 	}
 	return s
 }

@@ -85,20 +85,3 @@ func isDigits(b []byte) bool {
 
 // maxSummaryText bounds the greeting text quoted in a summary.
 const maxSummaryText = 80
-
-// printable makes server text safe for a one-line report: control bytes
-// and invalid UTF-8 become '?', and it is cut to max runes.
-func printable(b []byte, max int) string {
-	var out []rune
-	for _, r := range string(b) {
-		if len(out) == max {
-			out = append(out, '…')
-			break
-		}
-		if r < 0x20 || r == 0x7f || r == 0xfffd {
-			r = '?'
-		}
-		out = append(out, r)
-	}
-	return string(out)
-}

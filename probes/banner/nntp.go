@@ -1,6 +1,8 @@
 package banner
 
 import (
+	"winreach/probes"
+
 	"errors"
 	"fmt"
 	"strconv"
@@ -46,7 +48,7 @@ func ParseNNTPGreeting(b []byte) (NNTPGreeting, error) {
 	}
 	g := NNTPGreeting{Code: code, Posting: code == 200}
 	if len(line) > 4 {
-		g.Text = printable(line[4:], 512)
+		g.Text = probes.Printable(line[4:], 512)
 	}
 	g.Product = Product(g.Text)
 	return g, nil
@@ -56,7 +58,7 @@ func ParseNNTPGreeting(b []byte) (NNTPGreeting, error) {
 func (g NNTPGreeting) Summary() string {
 	s := strconv.Itoa(g.Code)
 	if g.Text != "" {
-		s += " " + printable([]byte(g.Text), maxSummaryText)
+		s += " " + probes.Printable([]byte(g.Text), maxSummaryText)
 	}
 	return s
 }

@@ -1,6 +1,8 @@
 package banner
 
 import (
+	"winreach/probes"
+
 	"bytes"
 	"errors"
 	"fmt"
@@ -42,7 +44,7 @@ func ParsePOP3Greeting(b []byte) (POP3Greeting, error) {
 		return POP3Greeting{}, fmt.Errorf("%w: status indicator not followed by a space", errNotPOP3)
 	}
 	text = bytes.TrimPrefix(text, []byte(" "))
-	g.Text = printable(text, 512)
+	g.Text = probes.Printable(text, 512)
 	if i := bytes.IndexByte(text, '<'); i >= 0 {
 		if j := bytes.IndexByte(text[i:], '>'); j > 0 && bytes.IndexByte(text[i:i+j], '@') > 0 {
 			g.APOP = true
@@ -61,5 +63,5 @@ func (g POP3Greeting) Summary() string {
 	if g.Text == "" {
 		return status
 	}
-	return status + " " + printable([]byte(g.Text), maxSummaryText)
+	return status + " " + probes.Printable([]byte(g.Text), maxSummaryText)
 }

@@ -1,6 +1,8 @@
 package banner
 
 import (
+	"winreach/probes"
+
 	"bytes"
 	"errors"
 	"fmt"
@@ -75,7 +77,7 @@ func parseSMTPGreeting(b []byte, partial bool) (SMTPGreeting, error) {
 		if len(line) > 4 {
 			text = line[4:]
 		}
-		g.Lines = append(g.Lines, printable(text, 512))
+		g.Lines = append(g.Lines, probes.Printable(text, 512))
 	}
 	g.Incomplete = partial
 	switch g.Code {
@@ -89,7 +91,7 @@ func parseSMTPGreeting(b []byte, partial bool) (SMTPGreeting, error) {
 		if i := bytes.IndexByte(text, ' '); i >= 0 {
 			text = text[:i]
 		}
-		g.Domain = printable(text, 255)
+		g.Domain = probes.Printable(text, 255)
 	}
 	for _, l := range g.Lines {
 		if bytes.Contains([]byte(l), []byte("ESMTP")) {
@@ -104,5 +106,5 @@ func parseSMTPGreeting(b []byte, partial bool) (SMTPGreeting, error) {
 
 // Summary is a table line: "220 mail.lab.test ESMTP Postfix (Debian/GNU)".
 func (g SMTPGreeting) Summary() string {
-	return strconv.Itoa(g.Code) + " " + printable([]byte(g.Lines[0]), maxSummaryText)
+	return strconv.Itoa(g.Code) + " " + probes.Printable([]byte(g.Lines[0]), maxSummaryText)
 }

@@ -62,7 +62,7 @@ func ParseResponse(b []byte) (Response, error) {
 	if len(code) != 3 || !isDigit(code[0]) || !isDigit(code[1]) || !isDigit(code[2]) {
 		return Response{}, fmt.Errorf("%w: no status code", errNotHTTP)
 	}
-	r := Response{Version: string(version), Reason: printable(reason, 64), Incomplete: true}
+	r := Response{Version: string(version), Reason: probes.Printable(reason, 64), Incomplete: true}
 	r.Status, _ = strconv.Atoi(string(code))
 	for len(rest) > 0 {
 		var field []byte
@@ -82,9 +82,9 @@ func ParseResponse(b []byte) (Response, error) {
 		value = bytes.TrimSpace(value)
 		switch {
 		case bytes.EqualFold(name, []byte("Server")):
-			r.Server = printable(value, 128)
+			r.Server = probes.Printable(value, 128)
 		case bytes.EqualFold(name, []byte("Location")):
-			r.Location = printable(value, 256)
+			r.Location = probes.Printable(value, 256)
 		}
 	}
 	return r, nil
@@ -94,7 +94,7 @@ func ParseResponse(b []byte) (Response, error) {
 func (r Response) Summary() string {
 	s := r.Version + " " + strconv.Itoa(r.Status)
 	if r.Server != "" {
-		s += " " + printable([]byte(r.Server), 60)
+		s += " " + probes.Printable([]byte(r.Server), 60)
 	}
 	return s
 }
@@ -158,19 +158,3 @@ func readHead(r io.Reader) ([]byte, error) {
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
-
-// printable makes server text safe for a one-line report.
-func printable(b []byte, max int) string {
-	var out []rune
-	for _, r := range string(b) {
-		if len(out) == max {
-			out = append(out, '…')
-			break
-		}
-		if r < 0x20 || r == 0x7f || r == 0xfffd {
-			r = '?'
-		}
-		out = append(out, r)
-	}
-	return string(out)
-}

@@ -1,6 +1,8 @@
 package ldap
 
 import (
+	"winreach/probes"
+
 	"fmt"
 	"strings"
 )
@@ -225,7 +227,7 @@ func parseResult(b []byte) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	return Result{Code: code, MatchedDN: printable(matched, 256), Diagnostic: printable(diag, 256)}, nil
+	return Result{Code: code, MatchedDN: probes.Printable(matched, 256), Diagnostic: probes.Printable(diag, 256)}, nil
 }
 
 // extendedResponseName finds responseName [10] LDAPOID after the
@@ -237,7 +239,7 @@ func extendedResponseName(b []byte) string {
 			return ""
 		}
 		if e.tag == classContext|10 {
-			return printable(e.value, 64)
+			return probes.Printable(e.value, 64)
 		}
 		b = rest
 	}
@@ -286,21 +288,4 @@ func ResultCodeName(code int32) string {
 		return "unwillingToPerform"
 	}
 	return fmt.Sprintf("result %d", code)
-}
-
-// printable makes directory text safe for a report line: control bytes
-// and invalid UTF-8 become '?', and it is cut to max runes.
-func printable(b []byte, max int) string {
-	var out []rune
-	for _, r := range string(b) {
-		if len(out) == max {
-			out = append(out, '…')
-			break
-		}
-		if r < 0x20 || r == 0x7f || r == 0xfffd {
-			r = '?'
-		}
-		out = append(out, r)
-	}
-	return string(out)
 }

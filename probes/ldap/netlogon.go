@@ -1,6 +1,8 @@
 package ldap
 
 import (
+	"winreach/probes"
+
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -211,7 +213,7 @@ func readCompressedName(msg []byte, off int) (string, int, error) {
 			if name.Len() > 0 {
 				name.WriteByte('.')
 			}
-			name.WriteString(printable(msg[off+1:off+1+c], 63))
+			name.WriteString(probes.Printable(msg[off+1:off+1+c], 63))
 			off += 1 + c
 		}
 	}

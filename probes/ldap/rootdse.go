@@ -1,6 +1,8 @@
 package ldap
 
 import (
+	"winreach/probes"
+
 	"strconv"
 	"strings"
 )
@@ -57,7 +59,7 @@ const maxListed = 32
 func RootDSEFromEntry(e *Entry) RootDSEInfo {
 	one := func(name string) string {
 		if v := e.Get(name); len(v) > 0 {
-			return printable(v[0], 256)
+			return probes.Printable(v[0], 256)
 		}
 		return ""
 	}
@@ -67,7 +69,7 @@ func RootDSEFromEntry(e *Entry) RootDSEInfo {
 			if len(out) == maxListed {
 				break
 			}
-			out = append(out, printable(v, 256))
+			out = append(out, probes.Printable(v, 256))
 		}
 		return out
 	}
