@@ -123,8 +123,8 @@ func (s *Suite) forTCP(port uint16) probes.Prober {
 		return netbios.Session{Dialer: s.cfg.Dialer, UDPDialer: s.cfg.Dialer, Timeout: s.cfg.Timeout, Retries: s.cfg.Retries, Then: smb.Negotiate{}}
 	case 143:
 		return s.tcp(banner.IMAP{})
-	case 389: // LDAP rootDSE
-		return s.tcp(ldap.RootDSE{})
+	case 389: // LDAP rootDSE; on an AD DC also the CLDAP netlogon ping
+		return ldapProbe{TCP: s.tcp(ldap.RootDSE{}), Ping: s.udp(ldap.NetlogonPing{})}
 	case 445: // SMB2 negotiate, then whether SMB1 is accepted
 		return smb.Probe{Dialer: s.cfg.Dialer, Timeout: s.cfg.Timeout, Retries: s.cfg.Retries}
 	case 563:
