@@ -154,13 +154,10 @@ func cmdLogon(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := out.Commit(); err != nil {
+	if err := finishOutput(e, out, stats.Interrupted); err != nil {
 		return err
 	}
 	switch {
-	case stats.Interrupted:
-		fmt.Fprintln(e.stderr, "winreach: interrupted; partial results written")
-		return exitError{exitInterrupted}
 	case !doc.CanLogOn:
 		return exitError{exitNotAll}
 	}

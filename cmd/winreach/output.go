@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -79,4 +80,18 @@ func (o *output) Abort() {
 		o.tmp.Close()
 		os.Remove(o.tmp.Name())
 	}
+}
+
+// finishOutput makes the written report visible and, after an interrupt,
+// says so on stderr and returns the exit code 130: what was known is
+// written either way.
+func finishOutput(e env, o *output, interrupted bool) error {
+	if err := o.Commit(); err != nil {
+		return err
+	}
+	if interrupted {
+		fmt.Fprintln(e.stderr, "winreach: interrupted; partial results written")
+		return exitError{exitInterrupted}
+	}
+	return nil
 }

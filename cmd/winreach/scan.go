@@ -277,13 +277,10 @@ func cmdScan(ctx context.Context, e env, args []string) error {
 			return werr
 		}
 	}
-	if err := out.Commit(); err != nil {
+	if err := finishOutput(e, out, stats.Interrupted); err != nil {
 		return err
 	}
 	switch {
-	case stats.Interrupted:
-		fmt.Fprintln(e.stderr, "winreach: interrupted; partial results written")
-		return exitError{exitInterrupted}
 	case check != nil:
 		// A policy run judges the policy, not the reachability.
 		if len(check.violations) > 0 {
