@@ -394,7 +394,7 @@ func e2eNmap(ctx context.Context, scan, proto string, ports []int, targets []str
 		}
 		for _, e := range h.Extra {
 			for _, rs := range e.Reasons {
-				for _, p := range e2ePortList(rs.Ports) {
+				for _, p := range expandPorts(rs.Ports) {
 					m[proto+"/"+strconv.Itoa(p)] = e2eNmapPort{State: e.State, Reason: rs.Reason}
 				}
 			}
@@ -402,28 +402,6 @@ func e2eNmap(ctx context.Context, scan, proto string, ports []int, targets []str
 		out[addr] = m
 	}
 	return out, nil
-}
-
-// e2ePortList expands nmap's "1-3,7" port lists.
-func e2ePortList(s string) []int {
-	var ports []int
-	for _, f := range strings.Split(s, ",") {
-		lo, hi, isRange := strings.Cut(f, "-")
-		a, err := strconv.Atoi(lo)
-		if err != nil {
-			continue
-		}
-		b := a
-		if isRange {
-			if b, err = strconv.Atoi(hi); err != nil {
-				continue
-			}
-		}
-		for p := a; p <= b; p++ {
-			ports = append(ports, p)
-		}
-	}
-	return ports
 }
 
 // e2eDig walks decoded JSON (maps and slices) along keys; "" when absent.
