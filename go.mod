@@ -1,4 +1,4 @@
-module winreach
+module github.com/winreach/winreach
 
 go 1.26.8
 

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"winreach/catalog"
-	"winreach/probes"
-	"winreach/probes/icmperr"
+	"github.com/winreach/winreach/catalog"
+	"github.com/winreach/winreach/probes"
+	"github.com/winreach/winreach/probes/icmperr"
 )
 
 // openFDs counts this process's open descriptors (Linux).

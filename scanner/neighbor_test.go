@@ -5,8 +5,8 @@ import (
 	"net/netip"
 	"testing"
 
-	"winreach/catalog"
-	"winreach/probes"
+	"github.com/winreach/winreach/catalog"
+	"github.com/winreach/winreach/probes"
 )
 
 type fakeNeighbors map[netip.Addr]bool

@@ -5,7 +5,7 @@ import (
 	"net/netip"
 	"slices"
 
-	"winreach/catalog"
+	"github.com/winreach/winreach/catalog"
 )
 
 // Selection is what a scan asks about: the functions to judge and every

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"testing"
 
-	"winreach/catalog"
+	"github.com/winreach/winreach/catalog"
 )
 
 func ep(s string) catalog.Endpoint {

@@ -1,8 +1,8 @@
 package scanner
 
 import (
-	"winreach/catalog"
-	"winreach/probes"
+	"github.com/winreach/winreach/catalog"
+	"github.com/winreach/winreach/probes"
 )
 
 var (

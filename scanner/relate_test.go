@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"winreach/probes"
+	"github.com/winreach/winreach/probes"
 )
 
 func TestRelateNetBIOSDatagramToNameService(t *testing.T) {

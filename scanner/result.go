@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"net/netip"
 
-	"winreach/catalog"
-	"winreach/probes"
+	"github.com/winreach/winreach/catalog"
+	"github.com/winreach/winreach/probes"
 )
 
 // Host statuses.

@@ -7,7 +7,7 @@ import (
 	"io"
 	"net/netip"
 
-	"winreach/probes"
+	"github.com/winreach/winreach/probes"
 )
 
 // Prior is what an earlier run of a scan learned, by host: the endpoint

@@ -7,8 +7,8 @@ import (
 	"sync"
 	"testing"
 
-	"winreach/catalog"
-	"winreach/probes"
+	"github.com/winreach/winreach/catalog"
+	"github.com/winreach/winreach/probes"
 )
 
 // interruptedRun is the JSON Lines output of a scan of 198.18.3.1 and

@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"winreach/probes"
+	"github.com/winreach/winreach/probes"
 )
 
 // Timing configures adaptive timeouts: per-host round-trip estimates

@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"winreach/catalog"
-	"winreach/probes"
-	"winreach/probes/icmperr"
+	"github.com/winreach/winreach/catalog"
+	"github.com/winreach/winreach/probes"
+	"github.com/winreach/winreach/probes/icmperr"
 )
 
 // loopbackHosts yields n addresses of 127.0.0.0/8 from base on.

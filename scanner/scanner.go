@@ -12,8 +12,8 @@ import (
 
 	"golang.org/x/time/rate"
 
-	"winreach/catalog"
-	"winreach/probes"
+	"github.com/winreach/winreach/catalog"
+	"github.com/winreach/winreach/probes"
 )
 
 // Scanner runs a selection against a stream of hosts with a bounded pool

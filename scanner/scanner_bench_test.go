@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"winreach/catalog"
-	"winreach/probes"
+	"github.com/winreach/winreach/catalog"
+	"github.com/winreach/winreach/probes"
 )
 
 // BenchmarkPlanWindow orders the probes of a window of hosts for the whole

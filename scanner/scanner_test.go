@@ -9,8 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"winreach/catalog"
-	"winreach/probes"
+	"github.com/winreach/winreach/catalog"
+	"github.com/winreach/winreach/probes"
 )
 
 func hostsOf(addrs ...string) iter.Seq[Host] {

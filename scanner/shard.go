@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"winreach/catalog"
+	"github.com/winreach/winreach/catalog"
 )
 
 // Shard is one part of a scan split over N machines: shard K of N probes

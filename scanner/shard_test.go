@@ -6,8 +6,8 @@ import (
 	"sync"
 	"testing"
 
-	"winreach/catalog"
-	"winreach/probes"
+	"github.com/winreach/winreach/catalog"
+	"github.com/winreach/winreach/probes"
 )
 
 func TestParseShard(t *testing.T) {

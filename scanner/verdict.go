@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	"winreach/catalog"
-	"winreach/probes"
+	"github.com/winreach/winreach/catalog"
+	"github.com/winreach/winreach/probes"
 )
 
 // Verdict is the answer for one function on one host.

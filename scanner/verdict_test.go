@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"winreach/catalog"
-	"winreach/probes"
+	"github.com/winreach/winreach/catalog"
+	"github.com/winreach/winreach/probes"
 )
 
 func TestJudge(t *testing.T) {

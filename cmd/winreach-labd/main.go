@@ -33,8 +33,8 @@ import (
 	"syscall"
 	"time"
 
-	"winreach/probes/ica"
-	"winreach/probes/iso"
+	"github.com/winreach/winreach/probes/ica"
+	"github.com/winreach/winreach/probes/iso"
 )
 
 const usageHead = `winreach-labd: LAB STAND-IN for services with no Debian daemon

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"winreach/probes"
-	"winreach/probes/ica"
-	"winreach/probes/iso"
+	"github.com/winreach/winreach/probes"
+	"github.com/winreach/winreach/probes/ica"
+	"github.com/winreach/winreach/probes/iso"
 )
 
 // TestStandInsMeetProbes runs the stand-ins on loopback ports and checks

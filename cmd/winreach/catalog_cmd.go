@@ -8,7 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"winreach/catalog"
+	"github.com/winreach/winreach/catalog"
 )
 
 const catalogUsage = `Usage: winreach catalog [--format table|json]

@@ -12,8 +12,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"winreach/scanner/diff"
-	"winreach/scanner/report"
+	"github.com/winreach/winreach/scanner/diff"
+	"github.com/winreach/winreach/scanner/report"
 )
 
 const diffUsage = `Usage: winreach diff [flags] OLD.json NEW.json

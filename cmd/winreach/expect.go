@@ -3,9 +3,9 @@ package main
 import (
 	"os"
 
-	"winreach/catalog"
-	"winreach/scanner"
-	"winreach/scanner/policy"
+	"github.com/winreach/winreach/catalog"
+	"github.com/winreach/winreach/scanner"
+	"github.com/winreach/winreach/scanner/policy"
 )
 
 // loadPolicy reads --expect FILE. Without -f/-g/-p the scan judges the

@@ -13,9 +13,9 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"winreach/catalog"
-	"winreach/probes/rawip"
-	"winreach/scanner/responder"
+	"github.com/winreach/winreach/catalog"
+	"github.com/winreach/winreach/probes/rawip"
+	"github.com/winreach/winreach/scanner/responder"
 )
 
 const listenUsage = `Usage: winreach listen --addr ADDR[,ADDR] [flags]

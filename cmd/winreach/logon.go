@@ -9,12 +9,12 @@ import (
 	"net/netip"
 	"time"
 
-	"winreach/catalog"
-	"winreach/probes/icmperr"
-	"winreach/probes/suite"
-	"winreach/scanner"
-	"winreach/scanner/logon"
-	"winreach/scanner/report"
+	"github.com/winreach/winreach/catalog"
+	"github.com/winreach/winreach/probes/icmperr"
+	"github.com/winreach/winreach/probes/suite"
+	"github.com/winreach/winreach/scanner"
+	"github.com/winreach/winreach/scanner/logon"
+	"github.com/winreach/winreach/scanner/report"
 )
 
 const logonUsage = `Usage: winreach logon [flags] DC...

@@ -12,10 +12,10 @@ import (
 	"strings"
 	"time"
 
-	"winreach/catalog"
-	"winreach/probes"
-	"winreach/scanner"
-	"winreach/scanner/report"
+	"github.com/winreach/winreach/catalog"
+	"github.com/winreach/winreach/probes"
+	"github.com/winreach/winreach/scanner"
+	"github.com/winreach/winreach/scanner/report"
 )
 
 const mergeUsage = `Usage: winreach merge [--format F] [-o FILE] OUTPUT...

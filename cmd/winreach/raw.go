@@ -9,11 +9,11 @@ import (
 	"os"
 	"time"
 
-	"winreach/catalog"
-	"winreach/probes"
-	"winreach/probes/rawip"
-	"winreach/probes/suite"
-	"winreach/scanner"
+	"github.com/winreach/winreach/catalog"
+	"github.com/winreach/winreach/probes"
+	"github.com/winreach/winreach/probes/rawip"
+	"github.com/winreach/winreach/probes/suite"
+	"github.com/winreach/winreach/scanner"
 )
 
 // rawTimeout and rawRetries: a raw probe's silence only means something

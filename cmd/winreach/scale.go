@@ -4,8 +4,8 @@ import (
 	"flag"
 	"os"
 
-	"winreach/probes/rawip"
-	"winreach/scanner"
+	"github.com/winreach/winreach/probes/rawip"
+	"github.com/winreach/winreach/scanner"
 )
 
 // scaleFlags are the scan options for speed and size: pacing, sharding

@@ -10,11 +10,11 @@ import (
 	"strings"
 	"time"
 
-	"winreach/catalog"
-	"winreach/probes/icmperr"
-	"winreach/probes/suite"
-	"winreach/scanner"
-	"winreach/scanner/report"
+	"github.com/winreach/winreach/catalog"
+	"github.com/winreach/winreach/probes/icmperr"
+	"github.com/winreach/winreach/probes/suite"
+	"github.com/winreach/winreach/scanner"
+	"github.com/winreach/winreach/scanner/report"
 )
 
 const scanUsage = `Usage: winreach scan [flags] TARGET...

@@ -8,8 +8,8 @@ import (
 	"os"
 	"strings"
 
-	"winreach/scanner"
-	"winreach/scanner/targets"
+	"github.com/winreach/winreach/scanner"
+	"github.com/winreach/winreach/scanner/targets"
 )
 
 // targetSource is the stream of hosts a scan probes.

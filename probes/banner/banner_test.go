@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"winreach/probes"
-	"winreach/probes/probetest"
+	"github.com/winreach/winreach/probes"
+	"github.com/winreach/winreach/probes/probetest"
 )
 
 func TestParseSMTPGreeting(t *testing.T) {

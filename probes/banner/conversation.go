@@ -5,7 +5,7 @@ import (
 	"io"
 	"net"
 
-	"winreach/probes"
+	"github.com/winreach/winreach/probes"
 )
 
 // SMTP reads an SMTP greeting (TCP 25). It sends nothing but a QUIT after

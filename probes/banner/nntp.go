@@ -1,7 +1,7 @@
 package banner
 
 import (
-	"winreach/probes"
+	"github.com/winreach/winreach/probes"
 
 	"errors"
 	"fmt"

@@ -4,7 +4,7 @@ import (
 	"encoding/binary"
 	"testing"
 
-	"winreach/probes/probetest"
+	"github.com/winreach/winreach/probes/probetest"
 )
 
 func TestParseLookupResponseSambaPage(t *testing.T) {

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"winreach/probes"
+	"github.com/winreach/winreach/probes"
 )
 
 // Defaults of EndpointMapper's bounds.

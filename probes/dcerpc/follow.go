@@ -6,7 +6,7 @@ import (
 	"net/netip"
 	"strconv"
 
-	"winreach/probes"
+	"github.com/winreach/winreach/probes"
 )
 
 // Bind is a probes.Conversation that confirms DCE/RPC on any

@@ -5,7 +5,7 @@ import (
 	"encoding/binary"
 	"testing"
 
-	"winreach/probes/probetest"
+	"github.com/winreach/winreach/probes/probetest"
 )
 
 func seedPDUs(f *testing.F) {

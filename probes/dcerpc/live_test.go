@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"winreach/probes"
-	"winreach/probes/probetest"
+	"github.com/winreach/winreach/probes"
+	"github.com/winreach/winreach/probes/probetest"
 )
 
 // TestLiveCapture talks to a real endpoint mapper named by

@@ -7,7 +7,7 @@ import (
 	"io"
 	"testing"
 
-	"winreach/probes/probetest"
+	"github.com/winreach/winreach/probes/probetest"
 )
 
 func TestAppendBind(t *testing.T) {

@@ -13,8 +13,8 @@ import (
 	"syscall"
 	"time"
 
-	"winreach/probes"
-	"winreach/probes/icmperr"
+	"github.com/winreach/winreach/probes"
+	"github.com/winreach/winreach/probes/icmperr"
 )
 
 // ClientPort is where servers send replies (RFC 2131 4.1).

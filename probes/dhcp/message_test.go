@@ -6,7 +6,7 @@ import (
 	"net/netip"
 	"testing"
 
-	"winreach/probes/probetest"
+	"github.com/winreach/winreach/probes/probetest"
 )
 
 func TestAppendInform(t *testing.T) {

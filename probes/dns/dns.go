@@ -10,7 +10,7 @@ import (
 	"net"
 	"strings"
 
-	"winreach/probes"
+	"github.com/winreach/winreach/probes"
 )
 
 // Header flags and sizes (RFC 1035 4.1.1).

@@ -9,7 +9,7 @@ import (
 	"net"
 	"strconv"
 
-	"winreach/probes"
+	"github.com/winreach/winreach/probes"
 )
 
 // maxHead bounds how much of a reply's head is read. The status line and

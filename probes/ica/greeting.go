@@ -6,7 +6,7 @@ import (
 	"net"
 	"strings"
 
-	"winreach/probes"
+	"github.com/winreach/winreach/probes"
 )
 
 // Magic is the ICA detection string the server sends on connect.

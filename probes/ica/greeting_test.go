@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"winreach/probes"
-	"winreach/probes/probetest"
+	"github.com/winreach/winreach/probes"
+	"github.com/winreach/winreach/probes/probetest"
 )
 
 func TestParseGreeting(t *testing.T) {

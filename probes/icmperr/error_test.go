@@ -10,7 +10,7 @@ import (
 	"syscall"
 	"testing"
 
-	"winreach/probes/probetest"
+	"github.com/winreach/winreach/probes/probetest"
 )
 
 // The layout of linux/errqueue.h on a little-endian host (x86-64, arm64):

@@ -9,8 +9,8 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"winreach/probes"
-	"winreach/probes/probetest"
+	"github.com/winreach/winreach/probes"
+	"github.com/winreach/winreach/probes/probetest"
 )
 
 // TestParseControl parses one whole control message as recvmsg returns it:

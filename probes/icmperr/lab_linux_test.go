@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"winreach/probes"
-	"winreach/probes/icmperr"
-	"winreach/probes/rawip"
+	"github.com/winreach/winreach/probes"
+	"github.com/winreach/winreach/probes/icmperr"
+	"github.com/winreach/winreach/probes/rawip"
 )
 
 // The lab: a scanner namespace (198.18.201.1, fd77:7272:201::1) joined by

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"winreach/probes"
+	"github.com/winreach/winreach/probes"
 )
 
 // A socket the probe opened itself (the DHCP probe's, bound to port 68)

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"strings"
 
-	"winreach/probes"
+	"github.com/winreach/winreach/probes"
 )
 
 // Initiator is the UDP 500 Datagram: attempts 0 and 1 send IKEv2

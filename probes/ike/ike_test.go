@@ -5,8 +5,8 @@ import (
 	"errors"
 	"testing"
 
-	"winreach/probes"
-	"winreach/probes/probetest"
+	"github.com/winreach/winreach/probes"
+	"github.com/winreach/winreach/probes/probetest"
 )
 
 func TestAppendIKESAInitLayout(t *testing.T) {

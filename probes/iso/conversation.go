@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"net"
 
-	"winreach/probes"
+	"github.com/winreach/winreach/probes"
 )
 
 // maxReply bounds the TPKT the probe accepts: a CC, DR or ER is a few

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"testing"
 
-	"winreach/probes/probetest"
+	"github.com/winreach/winreach/probes/probetest"
 )
 
 // The CR laid out by RFC 1006 6 (TPKT: 03 00 len) and X.224 13.3.1/13.3.4:

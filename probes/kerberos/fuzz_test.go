@@ -3,8 +3,8 @@ package kerberos
 import (
 	"testing"
 
-	"winreach/probes"
-	"winreach/probes/probetest"
+	"github.com/winreach/winreach/probes"
+	"github.com/winreach/winreach/probes/probetest"
 )
 
 func FuzzParseReply(f *testing.F) {

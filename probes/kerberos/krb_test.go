@@ -5,7 +5,7 @@ import (
 	"encoding/hex"
 	"testing"
 
-	"winreach/probes/probetest"
+	"github.com/winreach/winreach/probes/probetest"
 )
 
 // nmapProbe is nmap's UDP Kerberos probe (nmap-service-probes, "Probe UDP

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"winreach/probes"
-	"winreach/probes/probetest"
+	"github.com/winreach/winreach/probes"
+	"github.com/winreach/winreach/probes/probetest"
 )
 
 // TestLiveKDC asks the KDC named by WINREACH_LIVE_KDC (host:port) over UDP

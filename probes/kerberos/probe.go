@@ -9,7 +9,7 @@ import (
 	"net"
 	"time"
 
-	"winreach/probes"
+	"github.com/winreach/winreach/probes"
 )
 
 // Defaults of ASRequest.

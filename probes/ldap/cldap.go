@@ -4,7 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 
-	"winreach/probes"
+	"github.com/winreach/winreach/probes"
 )
 
 // NetlogonPing is the probes.Datagram for UDP 389: the LDAP ping of

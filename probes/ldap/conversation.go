@@ -4,7 +4,7 @@ import (
 	"context"
 	"net"
 
-	"winreach/probes"
+	"github.com/winreach/winreach/probes"
 )
 
 const (

@@ -1,7 +1,7 @@
 package ldap
 
 import (
-	"winreach/probes"
+	"github.com/winreach/winreach/probes"
 
 	"fmt"
 	"strings"

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"winreach/probes"
-	"winreach/probes/probetest"
+	"github.com/winreach/winreach/probes"
+	"github.com/winreach/winreach/probes/probetest"
 )
 
 func TestAppendEncodedName(t *testing.T) {

@@ -8,7 +8,7 @@ import (
 	"net"
 	"strings"
 
-	"winreach/probes"
+	"github.com/winreach/winreach/probes"
 )
 
 // Name service constants (RFC 1002 4.2.1.1, 4.2.1.2, 4.2.17, 4.2.18).

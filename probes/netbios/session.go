@@ -10,7 +10,7 @@ import (
 	"net/netip"
 	"time"
 
-	"winreach/probes"
+	"github.com/winreach/winreach/probes"
 )
 
 // Session packet types (RFC 1002 4.3.1).

@@ -3,7 +3,7 @@ package pptp
 import (
 	"testing"
 
-	"winreach/probes/probetest"
+	"github.com/winreach/winreach/probes/probetest"
 )
 
 func TestAppendStartRequest(t *testing.T) {

@@ -6,7 +6,7 @@ import (
 	"net"
 	"strings"
 
-	"winreach/probes"
+	"github.com/winreach/winreach/probes"
 )
 
 // StartControl is the TCP 1723 Conversation: Start-Control-Connection-

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"winreach/probes"
+	"github.com/winreach/winreach/probes"
 )
 
 // Target is the probe target for a loopback server's address.

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"winreach/probes"
+	"github.com/winreach/winreach/probes"
 )
 
 // ProbeTCP runs talk through probes.TCP against addr, one attempt with the

@@ -6,12 +6,12 @@ import (
 	"testing"
 	"time"
 
-	"winreach/probes"
-	"winreach/probes/banner"
-	"winreach/probes/httpprobe"
-	"winreach/probes/ldap"
-	"winreach/probes/probetest"
-	"winreach/probes/tlsprobe"
+	"github.com/winreach/winreach/probes"
+	"github.com/winreach/winreach/probes/banner"
+	"github.com/winreach/winreach/probes/httpprobe"
+	"github.com/winreach/winreach/probes/ldap"
+	"github.com/winreach/winreach/probes/probetest"
+	"github.com/winreach/winreach/probes/tlsprobe"
 )
 
 // robustTimeout is the probe timeout against misbehaving servers; a probe

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"winreach/probes"
+	"github.com/winreach/winreach/probes"
 )
 
 // readFixture reads testdata/<name>.hex: comment lines start with '#', a

@@ -5,7 +5,7 @@ import (
 	"net/netip"
 	"testing"
 
-	"winreach/probes/probetest"
+	"github.com/winreach/winreach/probes/probetest"
 )
 
 func TestAppendGRE(t *testing.T) {

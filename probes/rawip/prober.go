@@ -15,7 +15,7 @@ import (
 	"golang.org/x/net/ipv4"
 	"golang.org/x/net/ipv6"
 
-	"winreach/probes"
+	"github.com/winreach/winreach/probes"
 )
 
 // NeedsPrivilegeNote is the Note of every raw result when the process

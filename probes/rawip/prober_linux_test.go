@@ -14,7 +14,7 @@ import (
 	"golang.org/x/net/icmp"
 	"golang.org/x/net/ipv4"
 
-	"winreach/probes"
+	"github.com/winreach/winreach/probes"
 )
 
 var loopback = netip.MustParseAddr("127.0.0.1")

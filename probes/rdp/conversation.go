@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"net"
 
-	"winreach/probes"
-	"winreach/probes/iso"
+	"github.com/winreach/winreach/probes"
+	"github.com/winreach/winreach/probes/iso"
 )
 
 // maxConfirm bounds the TPKT read: a CC with negotiation data is 19 octets.

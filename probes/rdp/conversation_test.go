@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"winreach/probes"
-	"winreach/probes/iso"
-	"winreach/probes/probetest"
+	"github.com/winreach/winreach/probes"
+	"github.com/winreach/winreach/probes/iso"
+	"github.com/winreach/winreach/probes/probetest"
 )
 
 func TestConverseLoopback(t *testing.T) {

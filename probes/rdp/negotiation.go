@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strings"
 
-	"winreach/probes/iso"
+	"github.com/winreach/winreach/probes/iso"
 )
 
 // Protocols is the requestedProtocols / selectedProtocol bit set

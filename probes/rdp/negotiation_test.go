@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"testing"
 
-	"winreach/probes/iso"
-	"winreach/probes/probetest"
+	"github.com/winreach/winreach/probes/iso"
+	"github.com/winreach/winreach/probes/probetest"
 )
 
 func TestAppendConnectionRequest(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 	"net"
 	"time"
 
-	"winreach/probes"
+	"github.com/winreach/winreach/probes"
 )
 
 // Direct TCP transport ([MS-SMB2] 2.1): 0x00 then a 24-bit length.

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"winreach/probes/probetest"
+	"github.com/winreach/winreach/probes/probetest"
 )
 
 // unframe strips the 4-byte Direct TCP transport header.

@@ -3,8 +3,8 @@ package suite
 import (
 	"context"
 
-	"winreach/probes"
-	"winreach/probes/ldap"
+	"github.com/winreach/winreach/probes"
+	"github.com/winreach/winreach/probes/ldap"
 )
 
 // ldapProbe is the LDAP rootDSE probe of TCP 389, followed, on an Active

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"winreach/probes"
-	"winreach/probes/ldap"
-	"winreach/probes/probetest"
+	"github.com/winreach/winreach/probes"
+	"github.com/winreach/winreach/probes/ldap"
+	"github.com/winreach/winreach/probes/probetest"
 )
 
 // redirect dials one fixed address whatever it is asked for: the CLDAP

@@ -8,9 +8,9 @@ import (
 	"slices"
 	"sync"
 
-	"winreach/probes"
-	"winreach/probes/rawip"
-	"winreach/scanner/responder"
+	"github.com/winreach/winreach/probes"
+	"github.com/winreach/winreach/probes/rawip"
+	"github.com/winreach/winreach/scanner/responder"
 )
 
 // ResponderProtocol is the Service.Protocol of an endpoint where

@@ -6,11 +6,11 @@ import (
 	"testing"
 	"time"
 
-	"winreach/catalog"
-	"winreach/probes"
-	"winreach/probes/probetest"
-	"winreach/probes/rawip"
-	"winreach/scanner/responder"
+	"github.com/winreach/winreach/catalog"
+	"github.com/winreach/winreach/probes"
+	"github.com/winreach/winreach/probes/probetest"
+	"github.com/winreach/winreach/probes/rawip"
+	"github.com/winreach/winreach/scanner/responder"
 )
 
 var loopback = netip.MustParseAddr("127.0.0.1")

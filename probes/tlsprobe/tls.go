@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"winreach/probes"
+	"github.com/winreach/winreach/probes"
 )
 
 // Handshake is the probes.Conversation for implicit-TLS ports.

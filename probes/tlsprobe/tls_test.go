@@ -16,9 +16,9 @@ import (
 	"testing"
 	"time"
 
-	"winreach/probes"
-	"winreach/probes/banner"
-	"winreach/probes/probetest"
+	"github.com/winreach/winreach/probes"
+	"github.com/winreach/winreach/probes/banner"
+	"github.com/winreach/winreach/probes/probetest"
 )
 
 func readPEM(t *testing.T, path string) []*x509.Certificate {

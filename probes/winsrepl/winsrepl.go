@@ -10,7 +10,7 @@ import (
 	"io"
 	"net"
 
-	"winreach/probes"
+	"github.com/winreach/winreach/probes"
 )
 
 // Common Replication Message Header ([MS-WINSRA] 2.2.2).

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"winreach/probes"
-	"winreach/probes/probetest"
+	"github.com/winreach/winreach/probes"
+	"github.com/winreach/winreach/probes/probetest"
 )
 
 // stopReply is an association stop ([MS-WINSRA] 2.2.5) with reason 4, in

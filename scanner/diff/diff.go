@@ -6,9 +6,9 @@ package diff
 import (
 	"net/netip"
 
-	"winreach/catalog"
-	"winreach/probes"
-	"winreach/scanner"
+	"github.com/winreach/winreach/catalog"
+	"github.com/winreach/winreach/probes"
+	"github.com/winreach/winreach/scanner"
 )
 
 // Kind classifies a change of a function's verdict.

@@ -27,8 +27,8 @@ import (
 	"testing"
 	"time"
 
-	"winreach/scanner"
-	"winreach/scanner/report"
+	"github.com/winreach/winreach/scanner"
+	"github.com/winreach/winreach/scanner/report"
 )
 
 // e2eClientAddr is wr-client's address: the sender of the ICMP

@@ -17,9 +17,9 @@ import (
 	"testing"
 	"time"
 
-	"winreach/catalog"
-	"winreach/probes"
-	"winreach/scanner/report"
+	"github.com/winreach/winreach/catalog"
+	"github.com/winreach/winreach/probes"
+	"github.com/winreach/winreach/scanner/report"
 )
 
 // The listen tests run on a link of their own: a client namespace and a
@@ -42,7 +42,7 @@ const (
 func listenBinary(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "winreach")
-	out, err := exec.CommandContext(t.Context(), "go", "build", "-o", bin, "winreach/cmd/winreach").CombinedOutput()
+	out, err := exec.CommandContext(t.Context(), "go", "build", "-o", bin, "github.com/winreach/winreach/cmd/winreach").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}

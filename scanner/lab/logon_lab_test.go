@@ -26,7 +26,7 @@ const (
 func winreachBinary(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "winreach")
-	if out, err := exec.CommandContext(t.Context(), "go", "build", "-o", bin, "winreach/cmd/winreach").CombinedOutput(); err != nil {
+	if out, err := exec.CommandContext(t.Context(), "go", "build", "-o", bin, "github.com/winreach/winreach/cmd/winreach").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	return bin

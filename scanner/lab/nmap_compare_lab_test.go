@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"winreach/catalog"
-	"winreach/probes"
+	"github.com/winreach/winreach/catalog"
+	"github.com/winreach/winreach/probes"
 )
 
 // e2eNmapDisagreement is a known, explained difference between winreach

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"winreach/catalog"
-	"winreach/probes"
+	"github.com/winreach/winreach/catalog"
+	"github.com/winreach/winreach/probes"
 )
 
 // e2eICMPCase is what one kind of lab host answers to each transport, by

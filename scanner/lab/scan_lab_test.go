@@ -8,9 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"winreach/catalog"
-	"winreach/probes"
-	"winreach/scanner"
+	"github.com/winreach/winreach/catalog"
+	"github.com/winreach/winreach/probes"
+	"github.com/winreach/winreach/scanner"
 )
 
 // e2eEndpointTable is what winreach must report for every catalog endpoint

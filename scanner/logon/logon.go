@@ -7,11 +7,11 @@ import (
 	"strconv"
 	"strings"
 
-	"winreach/catalog"
-	"winreach/probes"
-	"winreach/probes/dcerpc"
-	"winreach/probes/suite"
-	"winreach/scanner"
+	"github.com/winreach/winreach/catalog"
+	"github.com/winreach/winreach/probes"
+	"github.com/winreach/winreach/probes/dcerpc"
+	"github.com/winreach/winreach/probes/suite"
+	"github.com/winreach/winreach/scanner"
 )
 
 // Functions are the catalog functions a logon to and through a DC uses:

@@ -7,11 +7,11 @@ import (
 	"testing"
 	"time"
 
-	"winreach/catalog"
-	"winreach/probes"
-	"winreach/probes/dcerpc"
-	"winreach/probes/suite"
-	"winreach/scanner"
+	"github.com/winreach/winreach/catalog"
+	"github.com/winreach/winreach/probes"
+	"github.com/winreach/winreach/probes/dcerpc"
+	"github.com/winreach/winreach/probes/suite"
+	"github.com/winreach/winreach/scanner"
 )
 
 const dcAddr = "198.18.1.10"

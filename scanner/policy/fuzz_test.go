@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"winreach/catalog"
+	"github.com/winreach/winreach/catalog"
 )
 
 // FuzzParse: any file gives a policy or one line of error naming the

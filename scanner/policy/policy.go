@@ -9,9 +9,9 @@ import (
 	"slices"
 	"strings"
 
-	"winreach/catalog"
-	"winreach/scanner"
-	"winreach/scanner/targets"
+	"github.com/winreach/winreach/catalog"
+	"github.com/winreach/winreach/scanner"
+	"github.com/winreach/winreach/scanner/targets"
 )
 
 // Expect is what a rule requires of a function.

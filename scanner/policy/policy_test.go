@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"winreach/catalog"
-	"winreach/scanner"
+	"github.com/winreach/winreach/catalog"
+	"github.com/winreach/winreach/scanner"
 )
 
 func mustParse(t *testing.T, text string) *Policy {

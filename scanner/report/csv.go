@@ -6,9 +6,9 @@ import (
 	"slices"
 	"strings"
 
-	"winreach/catalog"
-	"winreach/probes"
-	"winreach/scanner"
+	"github.com/winreach/winreach/catalog"
+	"github.com/winreach/winreach/probes"
+	"github.com/winreach/winreach/scanner"
 )
 
 // CSVHeader is the first row of WriteCSV: the column names, pinned by the

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"winreach/catalog"
-	"winreach/probes"
-	"winreach/scanner"
+	"github.com/winreach/winreach/catalog"
+	"github.com/winreach/winreach/probes"
+	"github.com/winreach/winreach/scanner"
 )
 
 func endpointOf(s string) catalog.Endpoint {

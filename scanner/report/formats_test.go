@@ -9,10 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"winreach/catalog"
-	"winreach/probes"
-	"winreach/scanner"
-	"winreach/scanner/policy"
+	"github.com/winreach/winreach/catalog"
+	"github.com/winreach/winreach/probes"
+	"github.com/winreach/winreach/scanner"
+	"github.com/winreach/winreach/scanner/policy"
 )
 
 // fixedDocument is a small scan with every kind of row: a confirmed

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"winreach/scanner"
+	"github.com/winreach/winreach/scanner"
 )
 
 // WriteMarkdown writes the scan as a Markdown report (GitHub-flavoured

@@ -10,9 +10,9 @@ import (
 	"strings"
 	"time"
 
-	"winreach/catalog"
-	"winreach/probes"
-	"winreach/scanner"
+	"github.com/winreach/winreach/catalog"
+	"github.com/winreach/winreach/probes"
+	"github.com/winreach/winreach/scanner"
 )
 
 // NmapXMLOutputVersion is the nmap XML format version WriteNmapXML

@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"winreach/catalog"
-	"winreach/probes"
-	"winreach/scanner"
+	"github.com/winreach/winreach/catalog"
+	"github.com/winreach/winreach/probes"
+	"github.com/winreach/winreach/scanner"
 )
 
 // nmapDTD is where Debian's nmap package puts the DTD of its XML output.

@@ -5,8 +5,8 @@ import (
 	"io"
 	"net/netip"
 
-	"winreach/scanner"
-	"winreach/scanner/policy"
+	"github.com/winreach/winreach/scanner"
+	"github.com/winreach/winreach/scanner/policy"
 )
 
 // policyMark is how a function row is marked in the table: "!" for a

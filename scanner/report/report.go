@@ -18,10 +18,10 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"winreach/catalog"
-	"winreach/probes"
-	"winreach/scanner"
-	"winreach/scanner/policy"
+	"github.com/winreach/winreach/catalog"
+	"github.com/winreach/winreach/probes"
+	"github.com/winreach/winreach/scanner"
+	"github.com/winreach/winreach/scanner/policy"
 )
 
 // Options are the scan settings recorded in the report.

@@ -4,7 +4,7 @@ import (
 	"encoding/binary"
 	"net/netip"
 
-	"winreach/probes/rawip"
+	"github.com/winreach/winreach/probes/rawip"
 )
 
 // minHeader is the shortest packet of each protocol that a raw probe

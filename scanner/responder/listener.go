@@ -12,7 +12,7 @@ import (
 	"syscall"
 	"time"
 
-	"winreach/catalog"
+	"github.com/winreach/winreach/catalog"
 )
 
 // Status is what became of one endpoint on one address.

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"winreach/catalog"
-	"winreach/probes/rawip"
+	"github.com/winreach/winreach/catalog"
+	"github.com/winreach/winreach/probes/rawip"
 )
 
 var loopback = netip.MustParseAddr("127.0.0.1")

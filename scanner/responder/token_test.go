@@ -7,7 +7,7 @@ import (
 	"net/netip"
 	"testing"
 
-	"winreach/probes/rawip"
+	"github.com/winreach/winreach/probes/rawip"
 )
 
 // requestHex is the version 1 request token of the package documentation
