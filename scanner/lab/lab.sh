@@ -90,19 +90,30 @@ cmd_install() {
 	if [ -e "$prc" ]; then backup=$(mktemp /tmp/winreach-lab-policy-rc.d.XXXXXX); cp -a "$prc" "$backup"; fi
 	printf '#!/bin/sh\n# winreach lab install: no service starts\nexit 101\n' >"$prc"
 	chmod 755 "$prc"
-	# inn2's postinst needs a domain in inn.conf (this machine's hostname may
-	# have none); give it one through INNCONF instead of editing /etc/news.
+	# inn2's postinst runs innconfval, which needs a domain in inn.conf and
+	# cannot guess one on a machine whose hostname has none ("must set mta",
+	# "must set hismethod": every later key fails once the domain lookup has).
+	# The package's own inn.conf only exists once inn2 is unpacked, so: unpack
+	# everything, then configure with INNCONF naming a copy of that inn.conf
+	# plus "domain: lab.test". /etc/news itself is left as the package ships it.
 	local innconf
 	innconf=$(mktemp /tmp/winreach-lab-inn.conf.XXXXXX)
-	{ [ -f /etc/news/inn.conf ] && cat /etc/news/inn.conf || printf 'pathnews: /usr/lib/news\n'; echo "domain: lab.test"; } >"$innconf"
 	local rc=0
 	(
-		export DEBIAN_FRONTEND=noninteractive INNCONF="$innconf"
+		export DEBIAN_FRONTEND=noninteractive
 		if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -newer "$LAB_DIR/packages.txt" 2>/dev/null | head -1)" ] || [ "${WINREACH_LAB_APT_UPDATE:-}" = 1 ]; then
 			apt-get update -q
 		fi
-		# the inn.conf above only helps once inn2 is unpacked: retry once.
-		apt-get install -y -q --no-install-recommends $missing || { dpkg --configure -a; apt-get install -y -q --no-install-recommends $missing; }
+		apt-get install -y -q --no-install-recommends --download-only $missing
+		# Unpack without configuring (a half-installed inn2 from an earlier
+		# failed run is repaired by the same path).
+		apt-get install -y -q --no-install-recommends $missing 2>&1 | sed 's/^/    /' || true
+		if [ -f /etc/news/inn.conf ]; then
+			{ grep -v '^domain:' /etc/news/inn.conf; echo "domain: lab.test"; } >"$innconf"
+			export INNCONF="$innconf"
+		fi
+		dpkg --configure -a
+		apt-get install -y -q --no-install-recommends $missing
 	) || rc=$?
 	if [ -n "$backup" ]; then cp -a "$backup" "$prc"; rm -f "$backup"; else rm -f "$prc"; fi
 	rm -f "$innconf"
