@@ -69,6 +69,6 @@ func (Greeting) Converse(ctx context.Context, conn net.Conn, t probes.Target) pr
 	return probes.Answer{Service: &probes.Service{
 		Protocol: "citrix-ica",
 		Summary:  "Citrix ICA detection string",
-		Details:  Details{Repeats: g.Repeats},
+		Details:  Details(g),
 	}}
 }

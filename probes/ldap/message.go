@@ -37,7 +37,7 @@ func And(filters ...Filter) Filter {
 	for _, f := range filters {
 		set = append(set, f...)
 	}
-	return appendTLV(nil, classContext|constructed|0, set)
+	return appendTLV(nil, classContext|constructed, set) // [0] and, RFC 4511 4.5.1
 }
 
 // AppendSearchRequest appends an LDAPMessage (RFC 4511 4.1.1) carrying a

@@ -18,7 +18,6 @@ const dcAddr = "198.18.1.10"
 
 var (
 	confirmed = probes.Result{State: probes.Confirmed, Reason: probes.ReasonReply}
-	synAck    = probes.Result{State: probes.Open, Reason: probes.ReasonSynAck}
 	silent    = probes.Result{State: probes.OpenFiltered, Reason: probes.ReasonNoResponse, Wait: 6 * time.Second}
 	timeout   = probes.Result{State: probes.Filtered, Reason: probes.ReasonTimeout, Wait: 4 * time.Second}
 	rst       = probes.Result{State: probes.Closed, Reason: probes.ReasonReset}
