@@ -22,7 +22,19 @@ PREFIX4=198.18.1
 PREFIX6=fd77:7272:1:
 BRNS=wr-br
 # name:last-octet; the IPv6 address is fd77:7272:1::<octet in decimal digits>.
-HOSTS=(client:2 dc:10 mail:20 rdp:30 vpn:40 dhcp:50 legacy:55 drop:60 reject:61 reset:62 closed:70)
+HOSTS=(
+	client:2
+	dc:10
+	mail:20
+	rdp:30
+	vpn:40
+	dhcp:50
+	legacy:55
+	drop:60
+	reject:61
+	reset:62
+	closed:70
+)
 ALL_NS=("$BRNS")
 for h in "${HOSTS[@]}"; do ALL_NS+=("wr-${h%%:*}"); done
 # Bump when the provisioning command or the cached tree layout changes.
