@@ -2,13 +2,31 @@ package catalog
 
 import (
 	_ "embed"
+	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
 
 //go:embed functions.txt
 var functionsData string
+
+//go:embed modern.txt
+var modernData string
+
+// The names of the embedded catalogs, for --catalog.
+const (
+	Q150543 = "q150543" // the default: Microsoft KB Q150543 (NT 4.0 to Windows 2000)
+	Modern  = "modern"  // Windows Server 2016 to 2025, from Microsoft's current documents
+)
+
+// embedded are the catalogs built into the binary, in the order
+// 'winreach catalog' names them.
+var embedded = []struct{ name, title, data string }{
+	{Q150543, "Microsoft KB Q150543", functionsData},
+	{Modern, "Windows Server 2016-2025, from Microsoft's current port documentation", modernData},
+}
 
 // Group is one of the KB's lists: "Windows NT 4.0 services", "Exchange".
 type Group struct {
@@ -25,26 +43,153 @@ type Function struct {
 	// (RDP Client: TCP 3389, or TCP 1503 for pre-Beta 2 clients).
 	Endpoints []Endpoint `json:"endpoints"`
 	AnyOf     bool       `json:"any_of,omitempty"`
-	Note      string     `json:"note,omitempty"`
+	// Optional endpoints add a transport the function can do without
+	// (RDP's UDP 3389 beside TCP 3389): they are probed and explained,
+	// but do not decide the verdict.
+	Optional []Endpoint `json:"optional,omitempty"`
+	Note     string     `json:"note,omitempty"`
+	// Sources are the slugs of the documents (Catalog.Sources) the
+	// function's ports come from.
+	Sources []string `json:"sources,omitempty"`
+}
+
+// Source is a document a catalog cites.
+type Source struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	URL   string `json:"url,omitempty"`
 }
 
 // Catalog is the whole table.
 type Catalog struct {
-	Groups    []Group
-	Functions []Function
+	// Name is how --catalog named it: "q150543", "modern", a file name,
+	// or several joined by commas.
+	Name string `json:"name"`
+	// Title says where the table comes from.
+	Title     string     `json:"title"`
+	Sources   []Source   `json:"sources,omitempty"`
+	Groups    []Group    `json:"groups"`
+	Functions []Function `json:"functions"`
 }
 
 // Default returns the catalog embedded in the binary. It panics only if the
 // embedded file is malformed, which the package tests rule out.
 func Default() *Catalog {
-	c, err := Parse(functionsData)
-	if err != nil {
-		panic("catalog: embedded data: " + err.Error())
-	}
+	c, _ := Embedded(Q150543)
 	return c
 }
 
-// Parse reads the catalog format documented at the top of functions.txt.
+// Embedded returns the embedded catalog of that name. It panics only if
+// the embedded file is malformed, which the package tests rule out.
+func Embedded(name string) (*Catalog, bool) {
+	for _, e := range embedded {
+		if e.name == name {
+			c, err := Parse(e.data)
+			if err != nil {
+				panic("catalog: embedded " + name + ": " + err.Error())
+			}
+			c.Name, c.Title = e.name, e.title
+			return c, true
+		}
+	}
+	return nil, false
+}
+
+// EmbeddedNames lists the embedded catalogs.
+func EmbeddedNames() []string {
+	out := make([]string, len(embedded))
+	for i, e := range embedded {
+		out[i] = e.name
+	}
+	return out
+}
+
+// Load resolves a --catalog value: one or more embedded names or files,
+// separated by commas; "" is the default. Several catalogs are joined into
+// one, and a group or function slug may appear in only one of them. A
+// file's errors name it and the line: "my.txt:12: what is wrong".
+func Load(spec string, readFile func(string) ([]byte, error)) (*Catalog, error) {
+	if strings.TrimSpace(spec) == "" {
+		return Default(), nil
+	}
+	var parts []*Catalog
+	for _, name := range strings.Split(spec, ",") {
+		name = strings.TrimSpace(name)
+		if name == "" {
+			return nil, fmt.Errorf("catalog list %q has an empty name", spec)
+		}
+		if c, ok := Embedded(strings.ToLower(name)); ok {
+			parts = append(parts, c)
+			continue
+		}
+		data, err := readFile(name)
+		if err != nil {
+			return nil, fmt.Errorf("catalog %q is neither %s nor a readable file: %w", name, strings.Join(EmbeddedNames(), " nor "), err)
+		}
+		c, err := Parse(string(data))
+		if err != nil {
+			var se *SyntaxError
+			if errors.As(err, &se) {
+				return nil, fmt.Errorf("%s:%d: %s", name, se.Line, se.Msg)
+			}
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		if len(c.Functions) == 0 {
+			return nil, fmt.Errorf("%s: no functions", name)
+		}
+		c.Name, c.Title = name, "user catalog "+name
+		parts = append(parts, c)
+	}
+	return join(parts)
+}
+
+// join makes one catalog of several.
+func join(parts []*Catalog) (*Catalog, error) {
+	if len(parts) == 1 {
+		return parts[0], nil
+	}
+	out := &Catalog{}
+	owner := map[string]string{}
+	var names, titles []string
+	for _, c := range parts {
+		names, titles = append(names, c.Name), append(titles, c.Title)
+		for _, g := range c.Groups {
+			if o, dup := owner["group:"+g.ID]; dup {
+				return nil, fmt.Errorf("group %q is in both catalog %s and catalog %s", g.ID, o, c.Name)
+			}
+			owner["group:"+g.ID] = c.Name
+		}
+		for _, f := range c.Functions {
+			if o, dup := owner[f.ID]; dup {
+				return nil, fmt.Errorf("function %q is in both catalog %s and catalog %s", f.ID, o, c.Name)
+			}
+			owner[f.ID] = c.Name
+		}
+		for _, s := range c.Sources {
+			if o, dup := owner["source:"+s.ID]; dup && !slices.Contains(out.Sources, s) {
+				return nil, fmt.Errorf("source %q differs between catalog %s and catalog %s", s.ID, o, c.Name)
+			} else if !dup {
+				owner["source:"+s.ID] = c.Name
+				out.Sources = append(out.Sources, s)
+			}
+		}
+		out.Groups = append(out.Groups, c.Groups...)
+		out.Functions = append(out.Functions, c.Functions...)
+	}
+	out.Name, out.Title = strings.Join(names, ","), strings.Join(titles, "; ")
+	return out, nil
+}
+
+// SyntaxError is a line of catalog text that Parse cannot read.
+type SyntaxError struct {
+	Line int
+	Msg  string
+}
+
+func (e *SyntaxError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Msg) }
+
+// Parse reads the catalog format documented at the top of functions.txt
+// and modern.txt.
 func Parse(data string) (*Catalog, error) {
 	c := &Catalog{}
 	seen := map[string]bool{}
@@ -59,13 +204,34 @@ func Parse(data string) (*Catalog, error) {
 			fields[j] = strings.TrimSpace(fields[j])
 		}
 		errf := func(format string, a ...any) error {
-			return fmt.Errorf("line %d: %s", i+1, fmt.Sprintf(format, a...))
+			return &SyntaxError{Line: i + 1, Msg: fmt.Sprintf(format, a...)}
+		}
+		if rest, ok := strings.CutPrefix(fields[0], "source "); ok {
+			if len(fields) < 2 || len(fields) > 3 || fields[1] == "" {
+				return nil, errf("source wants \"source slug | title [| url]\"")
+			}
+			s := Source{ID: strings.TrimSpace(rest), Title: fields[1]}
+			if len(fields) == 3 {
+				s.URL = fields[2]
+			}
+			if !validSlug(s.ID) {
+				return nil, errf("source slug %q: want lower-case letters, digits and dashes", s.ID)
+			}
+			if seen["source:"+s.ID] {
+				return nil, errf("source %q repeated", s.ID)
+			}
+			seen["source:"+s.ID] = true
+			c.Sources = append(c.Sources, s)
+			continue
 		}
 		if rest, ok := strings.CutPrefix(fields[0], "group "); ok {
 			if len(fields) != 2 {
 				return nil, errf("group wants \"group slug | name\"")
 			}
 			group = strings.TrimSpace(rest)
+			if !validSlug(group) {
+				return nil, errf("group slug %q: want lower-case letters, digits and dashes", group)
+			}
 			if seen["group:"+group] {
 				return nil, errf("group %q repeated", group)
 			}
@@ -76,26 +242,51 @@ func Parse(data string) (*Catalog, error) {
 		if group == "" {
 			return nil, errf("function before any group")
 		}
-		if len(fields) < 3 || len(fields) > 4 {
-			return nil, errf("want \"slug | name | endpoints [| note]\"")
+		if len(fields) < 3 || len(fields) > 5 {
+			return nil, errf("want \"slug | name | endpoints [| note [| sources]]\"")
 		}
 		f := Function{ID: fields[0], Name: fields[1], Group: group}
-		if len(fields) == 4 {
+		if !validSlug(f.ID) {
+			return nil, errf("slug %q: want lower-case letters, digits and dashes", f.ID)
+		}
+		if f.Name == "" {
+			return nil, errf("function %q has no name", f.ID)
+		}
+		if len(fields) >= 4 {
 			f.Note = fields[3]
+		}
+		if len(fields) == 5 {
+			f.Sources = strings.Fields(fields[4])
+			for _, s := range f.Sources {
+				if !seen["source:"+s] {
+					return nil, errf("function %q cites source %q, which no source line above declares", f.ID, s)
+				}
+			}
 		}
 		eps := fields[2]
 		if rest, ok := strings.CutPrefix(eps, "any:"); ok {
 			f.AnyOf, eps = true, rest
 		}
-		var err error
-		if f.Endpoints, err = ParseEndpoints(eps); err != nil {
-			return nil, errf("%v", err)
+		for _, tok := range strings.FieldsFunc(eps, func(r rune) bool { return r == ',' || r == ' ' }) {
+			opt := strings.HasSuffix(tok, "?")
+			e, err := ParseEndpoint(strings.TrimSuffix(tok, "?"))
+			if err != nil {
+				return nil, errf("%v", err)
+			}
+			if slices.Contains(f.Endpoints, e) || slices.Contains(f.Optional, e) {
+				return nil, errf("function %q lists %s twice", f.ID, e)
+			}
+			if opt {
+				f.Optional = append(f.Optional, e)
+			} else {
+				f.Endpoints = append(f.Endpoints, e)
+			}
 		}
 		if len(f.Endpoints) == 0 {
-			return nil, errf("function %q has no endpoints", f.ID)
+			return nil, errf("function %q has no endpoints (an optional one needs a required one beside it)", f.ID)
 		}
-		if !validSlug(f.ID) {
-			return nil, errf("slug %q: want lower-case letters, digits and dashes", f.ID)
+		if f.AnyOf && len(f.Optional) > 0 {
+			return nil, errf("function %q: optional endpoints (\"?\") make no sense in an any: list", f.ID)
 		}
 		if seen[f.ID] {
 			return nil, errf("function %q repeated", f.ID)
@@ -104,6 +295,16 @@ func Parse(data string) (*Catalog, error) {
 		c.Functions = append(c.Functions, f)
 	}
 	return c, nil
+}
+
+// Source returns the source with this slug.
+func (c *Catalog) Source(id string) (Source, bool) {
+	for _, s := range c.Sources {
+		if s.ID == id {
+			return s, true
+		}
+	}
+	return Source{}, false
 }
 
 func validSlug(s string) bool {
@@ -143,6 +344,9 @@ func Endpoints(fns []Function) []Endpoint {
 	set := map[Endpoint]bool{}
 	for _, f := range fns {
 		for _, e := range f.Endpoints {
+			set[e] = true
+		}
+		for _, e := range f.Optional {
 			set[e] = true
 		}
 	}

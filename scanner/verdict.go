@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/winreach/winreach/catalog"
@@ -85,6 +86,7 @@ type FunctionVerdict struct {
 	Group       string             `json:"group"`
 	Endpoints   []catalog.Endpoint `json:"endpoints"`
 	AnyOf       bool               `json:"any_of,omitempty"`
+	Optional    []catalog.Endpoint `json:"optional,omitempty"`
 	Verdict     Verdict            `json:"verdict"`
 	DecidedBy   []catalog.Endpoint `json:"decided_by"`
 	Explanation string             `json:"explanation"`
@@ -98,7 +100,7 @@ type FunctionVerdict struct {
 // one filtered port blocks the function whatever the others say. For an
 // any-of function the best alternative decides.
 func Judge(f catalog.Function, results map[catalog.Endpoint]probes.Result) FunctionVerdict {
-	fv := FunctionVerdict{ID: f.ID, Name: f.Name, Group: f.Group, Endpoints: f.Endpoints, AnyOf: f.AnyOf}
+	fv := FunctionVerdict{ID: f.ID, Name: f.Name, Group: f.Group, Endpoints: f.Endpoints, AnyOf: f.AnyOf, Optional: f.Optional}
 	var decided Verdict
 	var by []catalog.Endpoint
 	for i, e := range f.Endpoints {
@@ -119,6 +121,9 @@ func Judge(f catalog.Function, results map[catalog.Endpoint]probes.Result) Funct
 	}
 	fv.Verdict, fv.DecidedBy = decided, by
 	fv.Explanation = explain(f, decided, by, results)
+	if t := transports(f, results); t != "" {
+		fv.Explanation += "; " + t
+	}
 	return fv
 }
 
@@ -143,7 +148,7 @@ type endpointRule struct {
 // on UDP 445 ([MS-SMB2] 2.1 defines TCP and QUIC on UDP 443): the KB asks
 // for the path, and port-unreachable from the target proves it.
 //
-// DHCP Lease lists UDP 68, the client's port: a server answers
+// DHCP (Q150543's DHCP Lease, the modern catalog's dhcp) lists UDP 68, the client's port: a server answers
 // port-unreachable there, which proves the path for the server's replies.
 func ruleFor(function string, e catalog.Endpoint) endpointRule {
 	switch {
@@ -151,7 +156,7 @@ func ruleFor(function string, e catalog.Endpoint) endpointRule {
 		return endpointRule{mustConfirm: true}
 	case function == "pptp" && e == catalog.Endpoint{Transport: catalog.IP, Port: 47},
 		function == "smb-direct-host" && e == catalog.Endpoint{Transport: catalog.UDP, Port: 445},
-		function == "dhcp-lease" && e == catalog.Endpoint{Transport: catalog.UDP, Port: 68}:
+		e == catalog.Endpoint{Transport: catalog.UDP, Port: 68}: // dhcp-lease, modern dhcp
 		return endpointRule{pathOnly: true}
 	}
 	return endpointRule{}
@@ -223,4 +228,37 @@ func endpointList(es []catalog.Endpoint) string {
 		s[i] = e.Label()
 	}
 	return strings.Join(s, ", ")
+}
+
+// transports explains a function that lists one port over both TCP and
+// UDP (Kerberos 88, kpasswd 464, RDP 3389 with its optional UDP
+// transport) when only one of the two carries it: "RDP works over TCP
+// only: UDP 3389 closed (port-unreachable), so no UDP transport". It is
+// empty when both transports agree or one was not probed.
+func transports(f catalog.Function, results map[catalog.Endpoint]probes.Result) string {
+	all := append(append([]catalog.Endpoint{}, f.Endpoints...), f.Optional...)
+	var out []string
+	for _, e := range all {
+		if e.Transport != catalog.TCP {
+			continue
+		}
+		u := catalog.Endpoint{Transport: catalog.UDP, Port: e.Port}
+		if !slices.Contains(all, u) {
+			continue
+		}
+		tr, ok1 := results[e]
+		ur, ok2 := results[u]
+		if !ok1 || !ok2 {
+			continue
+		}
+		switch {
+		case tr.State.Reachable() && (ur.State == probes.Closed || ur.State == probes.Filtered):
+			out = append(out, fmt.Sprintf("%s works over TCP only: %s %s, so no UDP transport", f.Name, u.Label(), ur))
+		case tr.State.Reachable() && ur.State == probes.OpenFiltered:
+			out = append(out, fmt.Sprintf("%s works over TCP; %s gave no answer (%s), so its UDP transport is unproven", f.Name, u.Label(), ur))
+		case ur.State.Reachable() && (tr.State == probes.Closed || tr.State == probes.Filtered):
+			out = append(out, fmt.Sprintf("%s works over UDP only: %s %s, so no TCP transport", f.Name, e.Label(), tr))
+		}
+	}
+	return strings.Join(out, "; ")
 }

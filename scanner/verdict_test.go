@@ -127,3 +127,34 @@ func TestUncertainExplanationCarriesTheNote(t *testing.T) {
 		t.Errorf("%v %q", fv.Verdict, fv.Explanation)
 	}
 }
+
+// TestJudgeOneTransport: a function listing a port over TCP and UDP says
+// when only one transport carries it, and an optional transport does not
+// decide the verdict (issue 12).
+func TestJudgeOneTransport(t *testing.T) {
+	c, _ := catalog.Embedded(catalog.Modern)
+	rdp, _ := c.Function("rdp")
+	kpasswd, _ := c.Function("kpasswd")
+	tcp := func(p uint16) catalog.Endpoint { return catalog.Endpoint{Transport: catalog.TCP, Port: p} }
+	udp := func(p uint16) catalog.Endpoint { return catalog.Endpoint{Transport: catalog.UDP, Port: p} }
+	confirmed := probes.Result{State: probes.Confirmed, Reason: probes.ReasonReply}
+	unreach := probes.Result{State: probes.Closed, Reason: probes.ReasonPortUnreachable}
+
+	fv := Judge(rdp, map[catalog.Endpoint]probes.Result{tcp(3389): confirmed, udp(3389): unreach})
+	if fv.Verdict != Reachable || !slices.Equal(fv.DecidedBy, []catalog.Endpoint{tcp(3389)}) {
+		t.Errorf("rdp: %v by %v", fv.Verdict, fv.DecidedBy)
+	}
+	want := "Remote Desktop (RDP) works over TCP only: UDP 3389 closed (port-unreachable), so no UDP transport"
+	if !strings.HasSuffix(fv.Explanation, want) {
+		t.Errorf("rdp explanation %q, want it to end %q", fv.Explanation, want)
+	}
+	fv = Judge(rdp, map[catalog.Endpoint]probes.Result{tcp(3389): confirmed, udp(3389): confirmed})
+	if fv.Verdict != Reachable || strings.Contains(fv.Explanation, "only") {
+		t.Errorf("rdp both: %v %q", fv.Verdict, fv.Explanation)
+	}
+
+	fv = Judge(kpasswd, map[catalog.Endpoint]probes.Result{tcp(464): {State: probes.Filtered, Reason: probes.ReasonTimeout}, udp(464): confirmed})
+	if fv.Verdict != Blocked || !strings.Contains(fv.Explanation, "works over UDP only: TCP 464 filtered (timeout), so no TCP transport") {
+		t.Errorf("kpasswd: %v %q", fv.Verdict, fv.Explanation)
+	}
+}

@@ -38,6 +38,7 @@ required and the wildcard addresses 0.0.0.0 and :: are refused.
 
 Flags:
   --addr ADDR[,ADDR]          local addresses to bind (required, repeatable)
+  --catalog NAME[,NAME]       q150543 (default), modern or a catalog FILE (see 'winreach catalog')
   -f, --function NAME[,NAME]  functions by slug or KB name (default: all)
   -g, --group NAME[,NAME]     groups: nt4, wlbs, exchange, terminal-server, win2000
   -p ENDPOINT[,ENDPOINT]      raw endpoints (tcp/3268,udp/389,ip/47)
@@ -55,6 +56,7 @@ Example (on the new site's server address, for the Exchange functions):
 type listenFlags struct {
 	functions, groups, endpoints listFlag
 	addrs                        listFlag
+	catalog                      string
 	duration                     time.Duration
 	format                       string
 }
@@ -68,6 +70,7 @@ func parseListenFlags(args []string) (*listenFlags, []netip.Addr, error) {
 	fs.Var(&f.groups, "g", "")
 	fs.Var(&f.endpoints, "p", "")
 	fs.Var(&f.addrs, "addr", "")
+	fs.StringVar(&f.catalog, "catalog", "", "")
 	fs.DurationVar(&f.duration, "duration", 0, "")
 	fs.StringVar(&f.format, "format", "table", "")
 	rest, err := parseInterspersed(fs, args)
@@ -117,7 +120,11 @@ func cmdListen(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	sel, err := selection(catalog.Default(), &scanFlags{functions: f.functions, groups: f.groups, endpoints: f.endpoints})
+	cat, err := loadCatalog("listen", f.catalog)
+	if err != nil {
+		return err
+	}
+	sel, err := selection(cat, &scanFlags{functions: f.functions, groups: f.groups, endpoints: f.endpoints})
 	if err != nil {
 		return usageError{strings.Replace(err.Error(), "scan:", "listen:", 1)}
 	}

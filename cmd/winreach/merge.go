@@ -65,7 +65,11 @@ func cmdMerge(e env, args []string) error {
 			return err
 		}
 	}
-	doc, err := m.document(catalog.Default())
+	cat, err := loadCatalog("merge", m.options.Catalog) // the catalog the scan recorded
+	if err != nil {
+		return err
+	}
+	doc, err := m.document(cat)
 	if err != nil {
 		return err
 	}

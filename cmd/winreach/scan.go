@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"os"
 	"strings"
 	"time"
 
@@ -24,6 +25,8 @@ networks (198.18.1.0/24, fd00::/120) and ranges (198.18.1.1-20,
 198.18.1.1-198.18.2.5). Flags may come before or after the targets.
 
 Selection (default: every function of the catalog; see 'winreach catalog'):
+  --catalog NAME[,NAME]       q150543 (default: KB Q150543, NT 4.0 to Windows 2000), modern
+                              (Windows Server 2016-2025) or a catalog FILE of your own
   -f, --function NAME[,NAME]  functions by slug or KB name (repeatable)
   -g, --group NAME[,NAME]     groups: nt4, wlbs, exchange, terminal-server, win2000
   -p ENDPOINT[,ENDPOINT]      raw endpoints (tcp/3268,udp/389,ip/47): alone they
@@ -73,6 +76,7 @@ Exit codes: 0 all reachable (with --expect: the policy holds), 1 some not (a vio
 // scanFlags are the parsed options of a scan.
 type scanFlags struct {
 	functions, groups, endpoints listFlag
+	catalog                      string // --catalog: catalog.Load's spec
 	listFile                     string
 	exclude                      listFlag
 	allowLarge                   bool
@@ -97,6 +101,7 @@ func parseScanFlags(args []string, defaultConcurrency int) (*scanFlags, error) {
 	fs.Var(&f.groups, "group", "")
 	fs.Var(&f.groups, "g", "")
 	fs.Var(&f.endpoints, "p", "")
+	fs.StringVar(&f.catalog, "catalog", "", "")
 	fs.StringVar(&f.listFile, "iL", "", "")
 	fs.Var(&f.exclude, "exclude", "")
 	fs.BoolVar(&f.allowLarge, "allow-large", false, "")
@@ -139,6 +144,25 @@ func parseScanFlags(args []string, defaultConcurrency int) (*scanFlags, error) {
 	return f, nil
 }
 
+// loadCatalog resolves --catalog: embedded names and files, joined. A
+// bad name or a bad line of a file is bad input ("FILE:LINE: what").
+func loadCatalog(cmd, spec string) (*catalog.Catalog, error) {
+	c, err := catalog.Load(spec, os.ReadFile)
+	if err != nil {
+		return nil, usagef("%s: --catalog: %v", cmd, err)
+	}
+	return c, nil
+}
+
+// catalogOption is what a saved scan records of its catalog: nothing for
+// the default, so that older readers and the pinned schema are unchanged.
+func catalogOption(c *catalog.Catalog) string {
+	if c.Name == catalog.Q150543 {
+		return ""
+	}
+	return c.Name
+}
+
 // selection resolves -f, -g and -p against the catalog.
 func selection(c *catalog.Catalog, f *scanFlags) (scanner.Selection, error) {
 	var fns []catalog.Function
@@ -173,11 +197,15 @@ func cmdScan(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	pol, err := loadPolicy(catalog.Default(), f)
+	cat, err := loadCatalog("scan", f.catalog)
 	if err != nil {
 		return err
 	}
-	sel, err := selection(catalog.Default(), f)
+	pol, err := loadPolicy(cat, f)
+	if err != nil {
+		return err
+	}
+	sel, err := selection(cat, f)
 	if err != nil {
 		return err
 	}
@@ -199,6 +227,7 @@ func cmdScan(ctx context.Context, e env, args []string) error {
 			Retries:     f.retries,
 			Excluded:    f.exclude,
 			Shard:       f.scale.shardOption(),
+			Catalog:     catalogOption(cat),
 		},
 		Targets: src.specs,
 	}

@@ -34,6 +34,9 @@ type Options struct {
 	Excluded    []string `json:"exclude,omitempty"`
 	// Shard is "K/N" when the scan probed one shard of the pairs.
 	Shard string `json:"shard,omitempty"`
+	// Catalog is the --catalog the scan used ("modern", a file name,
+	// several joined by commas); empty is the default, q150543.
+	Catalog string `json:"catalog,omitempty"`
 }
 
 // Document is the whole scan as one JSON document.
