@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"strconv"
 
 	"github.com/winreach/winreach/probes"
@@ -37,10 +38,20 @@ type Response struct {
 	Server string `json:"server,omitempty"`
 	// Location is the Location header of a redirect (RFC 9110 10.2.2).
 	Location string `json:"location,omitempty"`
+	// Auth lists the authentication schemes of the WWW-Authenticate
+	// fields (RFC 9110 11.6.1), e.g. ["Negotiate", "NTLM"].
+	Auth []string `json:"auth,omitempty"`
 	// Incomplete is set when the head did not end (no empty line) within
 	// the bytes read.
 	Incomplete bool `json:"incomplete,omitempty"`
+	// Header holds the first maxFields header fields by lower-case name
+	// (repeated fields joined with ", "), values made printable, for the
+	// probes that read product headers (X-OWA-Version, X-FEServer).
+	Header map[string]string `json:"-"`
 }
+
+// maxFields bounds how many header fields Response.Header keeps.
+const maxFields = 48
 
 var errNotHTTP = errors.New("not an HTTP reply")
 
@@ -80,7 +91,18 @@ func ParseResponse(b []byte) (Response, error) {
 			continue
 		}
 		value = bytes.TrimSpace(value)
+		key := string(bytes.ToLower(bytes.TrimSpace(name)))
+		if r.Header == nil {
+			r.Header = map[string]string{}
+		}
+		if old, ok := r.Header[key]; ok {
+			r.Header[key] = probes.Printable([]byte(old+", "+string(value)), 256)
+		} else if len(r.Header) < maxFields {
+			r.Header[key] = probes.Printable(value, 256)
+		}
 		switch {
+		case bytes.EqualFold(name, []byte("WWW-Authenticate")):
+			r.Auth = appendSchemes(r.Auth, value)
 		case bytes.EqualFold(name, []byte("Server")):
 			r.Server = probes.Printable(value, 128)
 		case bytes.EqualFold(name, []byte("Location")):
@@ -108,7 +130,7 @@ func (Head) Converse(ctx context.Context, conn net.Conn, t probes.Target) probes
 	if err := ctx.Err(); err != nil {
 		return probes.Answer{Err: err}
 	}
-	if _, err := conn.Write(AppendRequest(nil, hostHeader(t))); err != nil {
+	if _, err := conn.Write(AppendRequest(nil, HostHeader(t))); err != nil {
 		return probes.Answer{Err: err}
 	}
 	head, err := readHead(conn)
@@ -125,8 +147,8 @@ func (Head) Converse(ctx context.Context, conn net.Conn, t probes.Target) probes
 	return probes.Answer{Service: &probes.Service{Protocol: "http", Summary: resp.Summary(), Details: resp}}
 }
 
-// hostHeader is the Host value for t: its name, else its address.
-func hostHeader(t probes.Target) string {
+// HostHeader is the Host value for t: its name, else its address.
+func HostHeader(t probes.Target) string {
 	if t.Name != "" {
 		return t.Name
 	}
@@ -155,6 +177,36 @@ func readHead(r io.Reader) ([]byte, error) {
 		}
 	}
 	return buf[:n], nil
+}
+
+// appendSchemes adds the auth-schemes of one WWW-Authenticate value
+// (RFC 9110 11.6.1: challenges separated by commas, each a scheme
+// token followed by optional auth-params "name=value", which may hold
+// quoted commas) to list, without repeats.
+func appendSchemes(list []string, v []byte) []string {
+	var parts [][]byte
+	quoted, start := false, 0
+	for i, c := range v {
+		switch {
+		case c == '"':
+			quoted = !quoted
+		case c == ',' && !quoted:
+			parts = append(parts, v[start:i])
+			start = i + 1
+		}
+	}
+	parts = append(parts, v[start:])
+	for _, p := range parts {
+		fields := bytes.Fields(p)
+		if len(fields) == 0 || bytes.ContainsAny(fields[0], "=\"") || len(list) >= 16 {
+			continue // an auth-param of the previous challenge
+		}
+		scheme := probes.Printable(fields[0], 32)
+		if !slices.Contains(list, scheme) {
+			list = append(list, scheme)
+		}
+	}
+	return list
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
