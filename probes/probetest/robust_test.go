@@ -9,9 +9,12 @@ import (
 	"github.com/winreach/winreach/probes"
 	"github.com/winreach/winreach/probes/banner"
 	"github.com/winreach/winreach/probes/httpprobe"
+	"github.com/winreach/winreach/probes/kpasswd"
 	"github.com/winreach/winreach/probes/ldap"
 	"github.com/winreach/winreach/probes/probetest"
 	"github.com/winreach/winreach/probes/tlsprobe"
+	"github.com/winreach/winreach/probes/winweb"
+	"github.com/winreach/winreach/probes/wsman"
 )
 
 // robustTimeout is the probe timeout against misbehaving servers; a probe
@@ -35,6 +38,9 @@ func conversations() map[string]probes.Conversation {
 		"tls+imap":      tlsprobe.Handshake{Then: banner.IMAP{}},
 		"tls+ldap":      tlsprobe.Handshake{Then: ldap.RootDSE{}},
 		"tls-handshake": tlsprobe.Handshake{},
+		"kpasswd":       kpasswd.Request{},
+		"wsman":         wsman.Identify{},
+		"tls+winweb":    tlsprobe.Handshake{Then: winweb.Identify{}},
 	}
 }
 
@@ -102,7 +108,8 @@ func TestConversationsAgainstMisbehavingServers(t *testing.T) {
 // datagrams is every UDP Datagram to hold to broken UDP servers.
 func datagrams() map[string]probes.Datagram {
 	return map[string]probes.Datagram{
-		"cldap": ldap.NetlogonPing{},
+		"cldap":   ldap.NetlogonPing{},
+		"kpasswd": kpasswd.Request{},
 	}
 }
 

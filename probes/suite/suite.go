@@ -20,6 +20,7 @@ import (
 	"github.com/winreach/winreach/probes/ike"
 	"github.com/winreach/winreach/probes/iso"
 	"github.com/winreach/winreach/probes/kerberos"
+	"github.com/winreach/winreach/probes/kpasswd"
 	"github.com/winreach/winreach/probes/ldap"
 	"github.com/winreach/winreach/probes/netbios"
 	"github.com/winreach/winreach/probes/pptp"
@@ -27,6 +28,8 @@ import (
 	"github.com/winreach/winreach/probes/smb"
 	"github.com/winreach/winreach/probes/tlsprobe"
 	"github.com/winreach/winreach/probes/winsrepl"
+	"github.com/winreach/winreach/probes/winweb"
+	"github.com/winreach/winreach/probes/wsman"
 )
 
 // Config is what every probe of a scan shares.
@@ -125,10 +128,16 @@ func (s *Suite) forTCP(port uint16) probes.Prober {
 		return s.tcp(banner.IMAP{})
 	case 389: // LDAP rootDSE; on an AD DC also the CLDAP netlogon ping
 		return ldapProbe{TCP: s.tcp(ldap.RootDSE{}), Ping: s.udp(ldap.NetlogonPing{})}
+	case 443: // TLS (certificate), then Exchange's paths and the RD Gateway's OUT channel
+		return s.tcp(tlsprobe.Handshake{Then: winweb.Identify{}})
 	case 445: // SMB2 negotiate, then whether SMB1 is accepted
 		return smb.Probe{Dialer: s.cfg.Dialer, Timeout: s.cfg.Timeout, Retries: s.cfg.Retries}
+	case 464: // kpasswd, RFC 3244: a set-password request the server refuses
+		return s.tcp(kpasswd.Request{})
 	case 563:
 		return s.tcp(tlsprobe.Handshake{Then: banner.NNTP{}})
+	case 587: // SMTP submission greeting, RFC 6409
+		return s.tcp(banner.SMTP{})
 	case 636:
 		return s.tcp(tlsprobe.Handshake{Then: ldap.RootDSE{}})
 	case 993:
@@ -141,8 +150,16 @@ func (s *Suite) forTCP(port uint16) probes.Prober {
 		return s.tcp(rdp.LegacyCR{})
 	case 1723: // PPTP start-control-connection
 		return s.tcp(pptp.StartControl{})
+	case 3268: // global catalog: the rootDSE over plain LDAP
+		return s.tcp(ldap.RootDSE{})
+	case 3269: // global catalog over TLS
+		return s.tcp(tlsprobe.Handshake{Then: ldap.RootDSE{}})
 	case 3389: // X.224 with RDP negotiation
 		return s.tcp(rdp.Negotiate{})
+	case 5985: // WinRM: WS-Management Identify
+		return s.tcp(wsman.Identify{})
+	case 5986: // WinRM over TLS
+		return s.tcp(tlsprobe.Handshake{Then: wsman.Identify{}})
 	}
 	// TCP 137 (WINS registration over TCP): nothing answers a name
 	// service packet there, so the connect is the probe.
@@ -161,6 +178,8 @@ func (s *Suite) forUDP(port uint16) probes.Prober {
 		return s.udp(netbios.NodeStatus{})
 	case 389: // CLDAP netlogon ping, [MS-ADTS] 6.3.3
 		return s.udp(ldap.NetlogonPing{})
+	case 464: // kpasswd, RFC 3244
+		return s.udp(kpasswd.Request{})
 	case 500: // IKEv2 IKE_SA_INIT, then IKEv1 main mode
 		return s.udp(ike.Initiator{})
 	}
