@@ -23,9 +23,14 @@ import (
 	"github.com/winreach/winreach/probes/kpasswd"
 	"github.com/winreach/winreach/probes/ldap"
 	"github.com/winreach/winreach/probes/netbios"
+	"github.com/winreach/winreach/probes/nmf"
+	"github.com/winreach/winreach/probes/ntp"
 	"github.com/winreach/winreach/probes/pptp"
 	"github.com/winreach/winreach/probes/rdp"
+	"github.com/winreach/winreach/probes/rdpudp"
 	"github.com/winreach/winreach/probes/smb"
+	"github.com/winreach/winreach/probes/sqlbrowser"
+	"github.com/winreach/winreach/probes/tds"
 	"github.com/winreach/winreach/probes/tlsprobe"
 	"github.com/winreach/winreach/probes/winsrepl"
 	"github.com/winreach/winreach/probes/winweb"
@@ -37,7 +42,9 @@ type Config struct {
 	Dialer  probes.Dialer // nil: a net.Dialer
 	Timeout time.Duration // per attempt
 	Retries int           // extra attempts after silence
-	// RPCFollow probes the dynamic TCP ports the endpoint mapper lists.
+	// RPCFollow probes the dynamic TCP ports the endpoint mapper lists,
+	// and the TCP ports of the SQL Server instances the SQL Server
+	// Browser lists (sqlbrowser.go).
 	RPCFollow bool
 	// Raw probes IP protocols (GRE, ESP, AH, RSVP); nil reports them as
 	// not tested with Reason.
@@ -144,6 +151,8 @@ func (s *Suite) forTCP(port uint16) probes.Prober {
 		return s.tcp(tlsprobe.Handshake{Then: banner.IMAP{}})
 	case 995:
 		return s.tcp(tlsprobe.Handshake{Then: banner.POP3{}})
+	case 1433: // SQL Server: TDS PRELOGIN, [MS-TDS] 2.2.6.5
+		return s.tcp(tds.PreloginProbe{})
 	case 1494: // Citrix ICA greeting
 		return s.tcp(ica.Greeting{})
 	case 1503: // pre-Beta 2 Terminal Server: plain X.224 connection request
@@ -156,6 +165,8 @@ func (s *Suite) forTCP(port uint16) probes.Prober {
 		return s.tcp(tlsprobe.Handshake{Then: ldap.RootDSE{}})
 	case 3389: // X.224 with RDP negotiation
 		return s.tcp(rdp.Negotiate{})
+	case 9389: // AD Web Services: .NET Message Framing preamble, [MC-NMF] 2.2
+		return s.tcp(nmf.Preamble{})
 	case 5985: // WinRM: WS-Management Identify
 		return s.tcp(wsman.Identify{})
 	case 5986: // WinRM over TLS
@@ -170,6 +181,8 @@ func (s *Suite) forUDP(port uint16) probes.Prober {
 	switch port {
 	case 53: // DNS ". NS IN", RFC 1035
 		return s.udp(dns.Query{})
+	case 123: // NTP client-mode request, RFC 5905 (W32Time answers it)
+		return s.udp(ntp.Query{})
 	case 67: // DHCPINFORM; the reply goes to port 68
 		return dhcp.Inform{Timeout: s.cfg.Timeout, Retries: max(s.cfg.Retries, udpMinRetries)}
 	case 88: // Kerberos AS-REQ, RFC 4120 7.2.1
@@ -182,6 +195,10 @@ func (s *Suite) forUDP(port uint16) probes.Prober {
 		return s.udp(kpasswd.Request{})
 	case 500: // IKEv2 IKE_SA_INIT, then IKEv1 main mode
 		return s.udp(ike.Initiator{})
+	case 1434: // SQL Server Browser, [MC-SQLR]: the instances, whose TCP ports are then probed
+		return sqlBrowserProbe{UDP: s.udp(sqlbrowser.Query{}), TDS: s.tcp(tds.PreloginProbe{}), Follow: s.cfg.RPCFollow}
+	case 3389: // RDP's UDP transport: the [MS-RDPEUDP] SYN
+		return s.udp(rdpudp.SYN{})
 	}
 	// UDP 68, 138, 445, 1717, 2504: no public request gets an answer.
 	return s.udp(nil)
