@@ -91,10 +91,10 @@ var Hosts = []Host{
 	{Name: "client", NS: "wr-client", IPv4: h4(2), IPv6: h6(2), Behaviour: Services},
 	{Name: "dc", NS: "wr-dc", IPv4: h4(10), IPv6: h6(10), Behaviour: Services,
 		OpenTCP:     []int{42, 53, 88, 135, 139, 389, 445, 464, 636, 3268, 3269},
-		OpenUDP:     []int{53, 88, 137, 138, 389, 464},
+		OpenUDP:     []int{53, 88, 123, 137, 138, 389, 464}, // 123: chronyd -x, W32Time's stand-in
 		IPv4OnlyTCP: []int{42}},
 	{Name: "mail", NS: "wr-mail", IPv4: h4(20), IPv6: h6(20), Behaviour: Services,
-		OpenTCP: []int{25, 110, 119, 143, 563, 993, 995}},
+		OpenTCP: []int{25, 110, 119, 143, 443, 563, 993, 995}}, // 443: nginx, not Exchange
 	{Name: "rdp", NS: "wr-rdp", IPv4: h4(30), IPv6: h6(30), Behaviour: Services,
 		OpenTCP: []int{3389}},
 	{Name: "vpn", NS: "wr-vpn", IPv4: h4(40), IPv6: h6(40), Behaviour: Services,
@@ -108,11 +108,11 @@ var Hosts = []Host{
 	{Name: "legacy", NS: "wr-legacy", IPv4: h4(55), IPv6: h6(55), Behaviour: Services,
 		OpenTCP: []int{102, 1494}, OpenUDP: []int{2504}},
 	{Name: "drop", NS: "wr-drop", IPv4: h4(60), IPv6: h6(60), Behaviour: Drop,
-		BehindFirewallTCP: []int{139, 445}, BehindFirewallUDP: []int{137}},
+		BehindFirewallTCP: []int{139, 445, 5985}, BehindFirewallUDP: []int{137, 1434}},
 	{Name: "reject", NS: "wr-reject", IPv4: h4(61), IPv6: h6(61), Behaviour: Reject,
-		BehindFirewallTCP: []int{139, 445}, BehindFirewallUDP: []int{137}},
+		BehindFirewallTCP: []int{139, 445, 5985}, BehindFirewallUDP: []int{137, 1434}},
 	{Name: "reset", NS: "wr-reset", IPv4: h4(62), IPv6: h6(62), Behaviour: Reset,
-		BehindFirewallTCP: []int{139, 445}, BehindFirewallUDP: []int{137}},
+		BehindFirewallTCP: []int{139, 445, 5985}, BehindFirewallUDP: []int{137, 1434}},
 	{Name: "closed", NS: "wr-closed", IPv4: h4(70), IPv6: h6(70), Behaviour: Closed},
 	{Name: "absent", NS: "", IPv4: h4(99), IPv6: h6(99), Behaviour: Absent},
 }

@@ -74,9 +74,27 @@ missing_packages() {
 	done
 }
 
+# chrony serves the lab's NTP (wr-dc, UDP 123). Installing the package
+# would remove systemd-timesyncd (both provide time-daemon) and touch the
+# machine's own time service, so its .deb is only unpacked into the cache
+# and chronyd runs from there, with -x: it never sets the clock.
+CHRONYD=$CACHE_DIR/chrony/usr/sbin/chronyd
+chrony_unpacked() { [ -x "$CHRONYD" ]; }
+unpack_chrony() {
+	chrony_unpacked && return 0
+	local tmp
+	tmp=$(mktemp -d /tmp/winreach-lab-chrony.XXXXXX)
+	log "unpacking chrony (not installed: see lab.sh) into $CACHE_DIR/chrony"
+	(cd "$tmp" && apt-get download -q chrony >/dev/null && mkdir -p "$CACHE_DIR" &&
+		dpkg -x chrony_*.deb "$CACHE_DIR/chrony.tmp" && rm -rf "$CACHE_DIR/chrony" &&
+		mv "$CACHE_DIR/chrony.tmp" "$CACHE_DIR/chrony") || { rm -rf "$tmp" "$CACHE_DIR/chrony.tmp"; die "could not unpack chrony"; }
+	rm -rf "$tmp"
+}
+
 cmd_install() {
 	need_root
 	local missing
+	unpack_chrony
 	missing=$(missing_packages | tr '\n' ' ')
 	if [ -z "${missing// /}" ] && ! dpkg --audit 2>/dev/null | grep -q .; then
 		log "all packages present"
@@ -142,7 +160,7 @@ stop_root_daemons() {
 	for f in /run/samba/samba.pid /run/samba/smbd.pid /run/samba/nmbd.pid /run/samba/winbindd.pid \
 		/var/spool/postfix/pid/master.pid /run/dovecot/master.pid /run/news/innd.pid \
 		/run/xrdp/xrdp.pid /run/xrdp/xrdp-sesman.pid /run/charon.pid /run/starter.charon.pid \
-		/run/pptpd.pid /run/dnsmasq/dnsmasq.pid; do
+		/run/pptpd.pid /run/dnsmasq/dnsmasq.pid /run/nginx.pid; do
 		[ -f "$f" ] || continue
 		pid=$(tr -dc 0-9 <"$f")
 		[ -n "$pid" ] && [ -d "/proc/$pid" ] || continue
@@ -402,6 +420,23 @@ dc_up() {
 		read only = No
 	EOF
 	start_privrun samba wr-dc samba "$d/run" samba --foreground --no-process-group -s "$d/etc/smb.conf"
+	ntp_up
+}
+
+# W32Time's stand-in on the DC: chronyd serving NTP on UDP 123 from its
+# local clock (stratum 8), -x so it never disciplines the machine's clock,
+# no command port, as root (the unpacked package made no _chrony user).
+ntp_up() {
+	local d=$T/ntp
+	mkdir -p "$d"
+	cat >"$d/chrony.conf" <<-EOF
+	local stratum 8
+	allow all
+	cmdport 0
+	bindcmdaddress /
+	pidfile $d/chronyd.pid
+	EOF
+	start chronyd wr-dc "$CHRONYD" -x -d -u root -f "$d/chrony.conf"
 }
 
 # ---------------------------------------------------------------- wr-mail
@@ -412,6 +447,40 @@ mail_up() {
 	postfix_up "$d"
 	dovecot_up "$d/dovecot"
 	inn_up "$d/inn"
+	nginx_up "$d/nginx"
+}
+
+# A TLS web server that is not Exchange, where an Exchange server would
+# publish OWA and EWS: nginx with the host's self-signed certificate.
+nginx_up() {
+	local d=$1
+	mkdir -p "$d/www" "$d/tmp"
+	echo "winreach lab" >"$d/www/index.html"
+	cat >"$d/nginx.conf" <<-EOF
+	daemon off;
+	user www-data;
+	worker_processes 1;
+	pid $d/nginx.pid;
+	error_log $T/log/nginx.log;
+	events { worker_connections 64; }
+	http {
+		access_log off;
+		client_body_temp_path $d/tmp/body;
+		proxy_temp_path $d/tmp/proxy;
+		fastcgi_temp_path $d/tmp/fastcgi;
+		uwsgi_temp_path $d/tmp/uwsgi;
+		scgi_temp_path $d/tmp/scgi;
+		server {
+			listen 443 ssl;
+			listen [::]:443 ssl;
+			server_name mail.lab.test;
+			ssl_certificate $T/tls/mail.crt;
+			ssl_certificate_key $T/tls/mail.key;
+			root $d/www;
+		}
+	}
+	EOF
+	start nginx wr-mail nginx -c "$d/nginx.conf" -e "$T/log/nginx.log"
 }
 
 postfix_up() {
@@ -713,6 +782,8 @@ fw_listeners() {
 		start "${ns#wr-}-tcp139" "$ns" socat TCP6-LISTEN:139,ipv6only=0,reuseaddr,fork SYSTEM:true
 		start "${ns#wr-}-tcp445" "$ns" socat TCP6-LISTEN:445,ipv6only=0,reuseaddr,fork SYSTEM:true
 		start "${ns#wr-}-udp137" "$ns" socat UDP6-RECVFROM:137,ipv6only=0,reuseaddr,fork SYSTEM:true
+		start "${ns#wr-}-tcp5985" "$ns" socat TCP6-LISTEN:5985,ipv6only=0,reuseaddr,fork SYSTEM:true
+		start "${ns#wr-}-udp1434" "$ns" socat UDP6-RECVFROM:1434,ipv6only=0,reuseaddr,fork SYSTEM:true
 	done
 }
 
@@ -737,6 +808,7 @@ services() {
 	dc tcp 636 ldaps
 	dc tcp 3268 gc-ldap
 	dc tcp 3269 gc-ldaps
+	dc udp 123 ntp-chronyd
 	mail tcp 25 smtp
 	mail tcp 110 pop3
 	mail tcp 119 nntp
@@ -744,6 +816,7 @@ services() {
 	mail tcp 563 nntps
 	mail tcp 993 imaps
 	mail tcp 995 pop3s
+	mail tcp 443 https-nginx
 	rdp tcp 3389 rdp
 	vpn udp 500 ike
 	vpn udp 4500 ike-natt
@@ -754,12 +827,18 @@ services() {
 	drop tcp 139 socat-behind-drop
 	drop tcp 445 socat-behind-drop
 	drop udp 137 socat-behind-drop
+	drop tcp 5985 socat-behind-drop
+	drop udp 1434 socat-behind-drop
 	reject tcp 139 socat-behind-reject
 	reject tcp 445 socat-behind-reject
 	reject udp 137 socat-behind-reject
+	reject tcp 5985 socat-behind-reject
+	reject udp 1434 socat-behind-reject
 	reset tcp 139 socat-behind-reset
 	reset tcp 445 socat-behind-reset
 	reset udp 137 socat-behind-reset
+	reset tcp 5985 socat-behind-reset
+	reset udp 1434 socat-behind-reset
 	EOF
 }
 
@@ -820,7 +899,7 @@ cmd_up() {
 		log "found a partial lab; tearing it down first"
 		teardown
 	fi
-	[ -n "$(missing_packages)" ] && cmd_install
+	if [ -n "$(missing_packages)" ] || ! chrony_unpacked; then cmd_install; fi
 	local t0=$SECONDS
 	trap 'on_signal' INT TERM
 	trap 'on_exit' EXIT
