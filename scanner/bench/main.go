@@ -60,7 +60,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&c.winreach, "winreach", "bin/winreach", "the winreach binary")
 	fs.StringVar(&c.nmap, "nmap", "nmap", "the nmap binary")
 	fs.StringVar(&c.lab, "lab", "scanner/lab/lab.sh", "the lab script")
-	caseList := fs.String("cases", "1,2,3,4,5", "cases to run")
+	caseList := fs.String("cases", "1,2,3,4,5,6", "cases to run")
 	fs.IntVar(&c.runs, "runs", 3, "runs per tool in the timed cases (the median is reported)")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -68,7 +68,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	c.cases = map[int]bool{}
 	for _, s := range strings.Split(*caseList, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < 1 || n > 5 {
+		if err != nil || n < 1 || n > 6 {
 			fmt.Fprintf(stderr, "bench: bad case %q\n", s)
 			return 2
 		}
@@ -110,7 +110,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if c.cases[1] {
 		add(c.case1(ctx, cat)...)
 	}
-	if c.cases[2] || c.cases[3] || c.cases[4] {
+	if c.cases[2] || c.cases[3] || c.cases[4] || c.cases[6] {
 		if err := c.labUp(ctx); err != nil {
 			msg := fmt.Sprintf("!!! LAB CASES 2-4 SKIPPED: %v", err)
 			fmt.Fprintln(stderr, msg)
@@ -131,6 +131,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			}
 			if c.cases[4] {
 				add(c.case4(ctx, cat)...)
+			}
+			if c.cases[6] {
+				add(c.case6(ctx)...)
 			}
 		}
 	}
@@ -694,6 +697,28 @@ func (c *config) case3(ctx context.Context, cat catalogPorts) []row {
 		row{name: name, tool: "winreach", res: rw, probes: len(keys), note: note, target: "closed host right, near one host's time",
 			ratio: fmt.Sprintf("%.2fx nmap wall", rw.wall.Seconds()/rn.wall.Seconds()),
 			met:   yes(rw.err == nil && right)})
+	return out
+}
+
+// Case 6: the modern catalog against the Q150543 one, whole catalogs, on
+// every lab host (issue 12: within 1.2x the wall time).
+func (c *config) case6(ctx context.Context) []row {
+	q := spec{netns: c.client, keepOut: true, timeout: 5 * time.Minute, argv: append(c.wr(), labHosts...)}
+	m := spec{netns: c.client, keepOut: true, timeout: 5 * time.Minute, argv: append(c.wr("--catalog", "modern"), labHosts...)}
+	icmpRefill()
+	rq, rm := interleaved(ctx, c.runs, q, m, icmpRefill)
+	name := fmt.Sprintf("6 catalogs, %d lab hosts", len(labHosts))
+	qs, ms := winreachStates(rq.out), winreachStates(rm.out)
+	out := []row{
+		{name: name, tool: "winreach (q150543)", res: rq, probes: len(qs), note: fmt.Sprintf("%d endpoint results", len(qs))},
+		{name: name, tool: "winreach --catalog modern", res: rm, probes: len(ms), note: fmt.Sprintf("%d endpoint results", len(ms)),
+			target: "<= 1.2x the q150543 wall"},
+	}
+	if rq.err == nil && rm.err == nil {
+		ratio := rm.wall.Seconds() / rq.wall.Seconds()
+		out[1].ratio = fmt.Sprintf("%.2fx q150543 wall", ratio)
+		out[1].met = yes(ratio <= 1.2)
+	}
 	return out
 }
 
