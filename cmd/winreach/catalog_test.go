@@ -76,15 +76,7 @@ func TestUserCatalogScan(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
+	go acceptAndClose(ln)
 	port := ln.Addr().(*net.TCPAddr).Port
 	dir := t.TempDir()
 	file := filepath.Join(dir, "mine.txt")
@@ -139,5 +131,17 @@ func TestUserCatalogErrorsNameFileAndLine(t *testing.T) {
 		if r.code != exitUsage || !strings.Contains(r.stderr, tc.says) || strings.Count(r.stderr, "\n") != 1 || r.stdout != "" {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and one line with %q", tc.args, r.code, r.stderr, tc.says)
 		}
+	}
+}
+
+// acceptAndClose serves ln until it is closed: every connection is
+// accepted and closed at once (an open TCP port).
+func acceptAndClose(ln net.Listener) {
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		c.Close()
 	}
 }

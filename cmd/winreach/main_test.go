@@ -145,15 +145,7 @@ func TestExitCodeFollowsVerdicts(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
+	go acceptAndClose(ln)
 	port := ln.Addr().(*net.TCPAddr).Port
 	r := runBin(t, "", "scan", "-p", "tcp/"+strconv.Itoa(port), "127.0.0.1")
 	if r.code != exitOK {

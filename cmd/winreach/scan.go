@@ -28,7 +28,8 @@ Selection (default: every function of the catalog; see 'winreach catalog'):
   --catalog NAME[,NAME]       q150543 (default: KB Q150543, NT 4.0 to Windows 2000), modern
                               (Windows Server 2016-2025) or a catalog FILE of your own
   -f, --function NAME[,NAME]  functions by slug or KB name (repeatable)
-  -g, --group NAME[,NAME]     groups: nt4, wlbs, exchange, terminal-server, win2000
+  -g, --group NAME[,NAME]     groups: nt4, wlbs, exchange, terminal-server, win2000 (q150543;
+                              the modern catalog's: winreach catalog --catalog modern)
   -p ENDPOINT[,ENDPOINT]      raw endpoints (tcp/3268,udp/389,ip/47): alone they
                               restrict the scan to them, with -f/-g they are added
 

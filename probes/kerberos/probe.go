@@ -109,30 +109,17 @@ func (a ASRequest) Converse(_ context.Context, conn net.Conn, _ probes.Target) p
 	if _, err := conn.Write(AppendRecord(nil, a.message(rand.Uint32()))); err != nil {
 		return probes.Answer{Err: err}
 	}
-	var mark [4]byte
-	n, err := io.ReadFull(conn, mark[:])
-	if err != nil {
-		if n > 0 && mark[0]&0x80 != 0 {
-			return probes.Answer{Unexpected: mark[:n]}
-		}
+	msg, unexpected, err := ReadRecord(conn, maxRecord)
+	switch {
+	case unexpected != nil:
+		return probes.Answer{Unexpected: unexpected}
+	case err != nil:
 		return probes.Answer{Err: err}
 	}
-	length := binary.BigEndian.Uint32(mark[:])
-	if length == 0 || length > maxRecord {
-		// The reserved high bit, or a length no KDC reply has: not a
-		// Kerberos record mark (RFC 4120 7.2.2).
-		return probes.Answer{Unexpected: mark[:]}
-	}
-	msg := make([]byte, length)
-	if n, err := io.ReadFull(conn, msg); err != nil {
-		if n > 0 && msg[0]&0xe0 != classApplication {
-			return probes.Answer{Unexpected: append(mark[:], msg[:n]...)}
-		}
-		return probes.Answer{Err: err}
-	}
+	mark := binary.BigEndian.AppendUint32(nil, uint32(len(msg)))
 	svc, err := a.service("tcp", msg)
 	if err != nil {
-		return probes.Answer{Unexpected: append(mark[:], msg...)}
+		return probes.Answer{Unexpected: append(mark, msg...)}
 	}
 	return probes.Answer{Service: svc}
 }
@@ -170,4 +157,33 @@ func (a ASRequest) service(transport string, msg []byte) (*probes.Service, error
 		svc.Summary += " (retry over TCP)"
 	}
 	return svc, nil
+}
+
+// ReadRecord reads one TCP record (RFC 4120 7.2.2, also kpasswd's, RFC
+// 3244 2): a 4-byte big-endian length with the high bit clear, then the
+// message, at most max bytes. Bytes that cannot be a record (the reserved
+// high bit, a length of 0 or above max, a cut-off message that does not
+// start like a Kerberos message) come back as unexpected, for the report;
+// err is set when nothing usable arrived.
+func ReadRecord(r io.Reader, max uint32) (msg, unexpected []byte, err error) {
+	var mark [4]byte
+	n, err := io.ReadFull(r, mark[:])
+	if err != nil {
+		if n > 0 && mark[0]&0x80 != 0 {
+			return nil, mark[:n], nil
+		}
+		return nil, nil, err
+	}
+	length := binary.BigEndian.Uint32(mark[:])
+	if length == 0 || length > max {
+		return nil, mark[:], nil
+	}
+	msg = make([]byte, length)
+	if n, err := io.ReadFull(r, msg); err != nil {
+		if n > 0 && msg[0]&0xe0 != classApplication {
+			return nil, append(mark[:], msg[:n]...), nil
+		}
+		return nil, nil, err
+	}
+	return msg, nil, nil
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 
 	"github.com/winreach/winreach/probes"
@@ -168,27 +167,16 @@ func (Request) Converse(_ context.Context, conn net.Conn, _ probes.Target) probe
 	if _, err := conn.Write(kerberos.AppendRecord(nil, request())); err != nil {
 		return probes.Answer{Err: err}
 	}
-	var mark [4]byte
-	if n, err := io.ReadFull(conn, mark[:]); err != nil {
-		if n > 0 {
-			return probes.Answer{Unexpected: mark[:n]}
-		}
-		return probes.Answer{Err: err}
-	}
-	length := binary.BigEndian.Uint32(mark[:])
-	if length == 0 || length > maxRecord {
-		return probes.Answer{Unexpected: mark[:]}
-	}
-	msg := make([]byte, length)
-	if n, err := io.ReadFull(conn, msg); err != nil {
-		if n > 0 {
-			return probes.Answer{Unexpected: append(mark[:], msg[:n]...)}
-		}
+	msg, unexpected, err := kerberos.ReadRecord(conn, maxRecord)
+	switch {
+	case unexpected != nil:
+		return probes.Answer{Unexpected: unexpected}
+	case err != nil:
 		return probes.Answer{Err: err}
 	}
 	svc, err := service("tcp", msg)
 	if err != nil {
-		return probes.Answer{Unexpected: append(mark[:], msg...)}
+		return probes.Answer{Unexpected: kerberos.AppendRecord(nil, msg)}
 	}
 	return probes.Answer{Service: svc}
 }
