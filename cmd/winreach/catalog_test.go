@@ -71,13 +71,7 @@ func TestCatalogModernListsEveryFunction(t *testing.T) {
 // Issue 12 acceptance: --catalog FILE scans a user's function, the saved
 // scan records the catalog, and merge follows it.
 func TestUserCatalogScan(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go acceptAndClose(ln)
-	port := ln.Addr().(*net.TCPAddr).Port
+	port := openPort(t)
 	dir := t.TempDir()
 	file := filepath.Join(dir, "mine.txt")
 	os.WriteFile(file, fmt.Appendf(nil, "# our application\nsource runbook | Our runbook, section 4\ngroup app | Our application\napp-api | App API | tcp/%d | the API port | runbook\n", port), 0o644)
@@ -144,4 +138,15 @@ func acceptAndClose(ln net.Listener) {
 		}
 		c.Close()
 	}
+}
+
+// openPort is a loopback TCP port that accepts connections for the test.
+func openPort(t *testing.T) int {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go acceptAndClose(ln)
+	return ln.Addr().(*net.TCPAddr).Port
 }

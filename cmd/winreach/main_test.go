@@ -140,13 +140,7 @@ func TestScanLocalhostJudgesEveryFunction(t *testing.T) {
 // A listener on loopback makes its function reachable and the exit code
 // follows the verdicts.
 func TestExitCodeFollowsVerdicts(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go acceptAndClose(ln)
-	port := ln.Addr().(*net.TCPAddr).Port
+	port := openPort(t)
 	r := runBin(t, "", "scan", "-p", "tcp/"+strconv.Itoa(port), "127.0.0.1")
 	if r.code != exitOK {
 		t.Errorf("open port only: exit %d, want 0\n%s%s", r.code, r.stdout, r.stderr)
