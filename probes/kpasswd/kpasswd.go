@@ -1,6 +1,7 @@
 package kpasswd
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -127,7 +128,7 @@ func bareError(b []byte) (Reply, error) {
 	r := Reply{Error: &kr}
 	if len(kr.EData) >= 2 {
 		r.ResultCode, r.HasResult = binary.BigEndian.Uint16(kr.EData), true
-		r.ResultString = probes.Printable(kr.EData[2:], 120)
+		r.ResultString = probes.Printable(bytes.TrimRight(kr.EData[2:], "\r\n\x00"), 120)
 	}
 	return r, nil
 }
