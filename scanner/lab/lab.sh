@@ -207,9 +207,28 @@ start() {
 	local name=$1 ns=$2; shift 2
 	local hn=${ns#wr-}.lab.test
 	[ "$ns" = wr-dc ] && hn=dc1.lab.test
-	ip netns exec "$ns" unshare --uts sh -c 'hostname "$0"; exec "$@"' "$hn" "$@" \
-		</dev/null >>"$T/log/$name.out" 2>&1 9>&- &
+	(
+		close_inherited_fds
+		exec ip netns exec "$ns" unshare --uts sh -c 'hostname "$0"; exec "$@"' "$hn" "$@"
+	) </dev/null >>"$T/log/$name.out" 2>&1 &
 	echo $! >"$T/pids/$name.pid"
+}
+
+# close_inherited_fds closes every descriptor above 2 of the current
+# (sub)shell. Daemons outlive lab.sh and must not inherit its descriptors:
+# lab.sh's own lock (fd 9), and the lock of a caller that ran
+# `flock /run/winreach-lab-session.lock lab.sh up`, which flock(1) leaves
+# open in the command it runs: a daemon holding it would hold the shared
+# session lock for as long as the lab is up, and every other user of the
+# lab would wait for it.
+close_inherited_fds() {
+	local f fd
+	for f in /proc/"$BASHPID"/fd/*; do
+		fd=${f##*/}
+		case "$fd" in '' | *[!0-9]*) continue ;; esac
+		[ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null
+	done
+	return 0
 }
 
 # start_privrun NAME NS SUBDIR DIR CMD...: like start, but CMD sees a private
