@@ -39,7 +39,10 @@
 // dependency tree (quic-go/qpack, x/crypto, x/sys, ...) to a project
 // whose design asks for few. A server-side QUIC stack for the loopback
 // tests is likewise built from tls.QUICServer and this package's
-// packet protection.
+// packet protection; quic-go served only as an independent peer to check
+// against: the testdata captures are its answers (ALPN smb accepted, and
+// h3 only refused with no_application_protocol), recorded here by a
+// throwaway program outside the repository.
 //
 // Probe is the prober (probes.UDP with an Exchange per probe, since the
 // ClientHello is built under the probe's context); AppendClientInitial,

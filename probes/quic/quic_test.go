@@ -128,6 +128,20 @@ func TestRetryRFC9001A4(t *testing.T) {
 	}
 }
 
+// TestQuicGoCaptures judges the answers of a real QUIC stack, quic-go
+// v0.65.0, captured here (testdata, sources noted there).
+func TestQuicGoCaptures(t *testing.T) {
+	scid := probetest.Hex(t, "c1c2c3c4c5c6c7c8")
+	d, err := Judge(probetest.Hex(t, "f13961b99d5f86c4"), scid, probetest.ReadHex(t, "testdata/quicgo065_smb_initial.hex"))
+	if err != nil || d.Outcome != "handshake" || d.CipherSuite != "TLS_AES_128_GCM_SHA256" {
+		t.Fatalf("smb: %+v %v", d, err)
+	}
+	d, err = Judge(probetest.Hex(t, "7371dcbb3c4a99e3"), scid, probetest.ReadHex(t, "testdata/quicgo065_h3_close.hex"))
+	if err != nil || d.Outcome != "connection-close" || d.Close.Code != 0x178 || d.Close.Alert != "no_application_protocol" {
+		t.Fatalf("h3: %+v %+v %v", d, d.Close, err)
+	}
+}
+
 func TestVarintRFC9000A1(t *testing.T) {
 	// The sample encodings of RFC 9000 A.1.
 	for _, tc := range []struct {
@@ -316,6 +330,9 @@ func FuzzJudge(f *testing.F) {
 	f.Add(probetest.Hex(f, a3Protected))
 	f.Add(probetest.Hex(f, a4Retry))
 	f.Add(versionNegotiator(probetest.Hex(f, a2Header)))
+	for _, b := range probetest.Captures(f, "testdata/*.hex") {
+		f.Add(b)
+	}
 	dcid := probetest.Hex(f, a1DCID)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		d, err := Judge(dcid, nil, b)
