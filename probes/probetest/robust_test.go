@@ -11,7 +11,12 @@ import (
 	"github.com/winreach/winreach/probes/httpprobe"
 	"github.com/winreach/winreach/probes/kpasswd"
 	"github.com/winreach/winreach/probes/ldap"
+	"github.com/winreach/winreach/probes/nmf"
+	"github.com/winreach/winreach/probes/ntp"
 	"github.com/winreach/winreach/probes/probetest"
+	"github.com/winreach/winreach/probes/rdpudp"
+	"github.com/winreach/winreach/probes/sqlbrowser"
+	"github.com/winreach/winreach/probes/tds"
 	"github.com/winreach/winreach/probes/tlsprobe"
 	"github.com/winreach/winreach/probes/winweb"
 	"github.com/winreach/winreach/probes/wsman"
@@ -41,6 +46,8 @@ func conversations() map[string]probes.Conversation {
 		"kpasswd":       kpasswd.Request{},
 		"wsman":         wsman.Identify{},
 		"tls+winweb":    tlsprobe.Handshake{Then: winweb.Identify{}},
+		"tds-prelogin":  tds.PreloginProbe{},
+		"nmf-preamble":  nmf.Preamble{},
 	}
 }
 
@@ -108,8 +115,11 @@ func TestConversationsAgainstMisbehavingServers(t *testing.T) {
 // datagrams is every UDP Datagram to hold to broken UDP servers.
 func datagrams() map[string]probes.Datagram {
 	return map[string]probes.Datagram{
-		"cldap":   ldap.NetlogonPing{},
-		"kpasswd": kpasswd.Request{},
+		"kpasswd":    kpasswd.Request{},
+		"cldap":      ldap.NetlogonPing{},
+		"ntp":        ntp.Query{},
+		"sqlbrowser": sqlbrowser.Query{},
+		"rdpudp":     rdpudp.SYN{},
 	}
 }
 
