@@ -26,6 +26,7 @@ import (
 	"github.com/winreach/winreach/probes/nmf"
 	"github.com/winreach/winreach/probes/ntp"
 	"github.com/winreach/winreach/probes/pptp"
+	"github.com/winreach/winreach/probes/quic"
 	"github.com/winreach/winreach/probes/rdp"
 	"github.com/winreach/winreach/probes/rdpudp"
 	"github.com/winreach/winreach/probes/smb"
@@ -195,6 +196,8 @@ func (s *Suite) forUDP(port uint16) probes.Prober {
 		return s.udp(kpasswd.Request{})
 	case 500: // IKEv2 IKE_SA_INIT, then IKEv1 main mode
 		return s.udp(ike.Initiator{})
+	case 443: // SMB over QUIC: a QUIC v1 Initial with ALPN "smb" (probes/quic)
+		return quic.Probe{Dialer: s.cfg.Dialer, Timeout: s.cfg.Timeout, Retries: max(s.cfg.Retries, udpMinRetries)}
 	case 1434: // SQL Server Browser, [MC-SQLR]: the instances, whose TCP ports are then probed
 		return sqlBrowserProbe{UDP: s.udp(sqlbrowser.Query{}), TDS: s.tcp(tds.PreloginProbe{}), Follow: s.cfg.RPCFollow}
 	case 3389: // RDP's UDP transport: the [MS-RDPEUDP] SYN

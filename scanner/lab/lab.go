@@ -106,7 +106,9 @@ var Hosts = []Host{
 	// The project's stand-in, cmd/winreach-labd: ICA greeting on 1494, an
 	// RFC 1006 connect-confirm on 102, a silent socket on UDP 2504.
 	{Name: "legacy", NS: "wr-legacy", IPv4: h4(55), IPv6: h6(55), Behaviour: Services,
-		OpenTCP: []int{102, 1494}, OpenUDP: []int{2504}},
+		// With --modern: TDS 1433, WinRM's 401 on 5985, the NMF fault on
+		// 9389, the SQL Browser on UDP 1434, the RDP-UDP SYN+ACK on 3389.
+		OpenTCP: []int{102, 1433, 1494, 5985, 9389}, OpenUDP: []int{1434, 2504, 3389}},
 	{Name: "drop", NS: "wr-drop", IPv4: h4(60), IPv6: h6(60), Behaviour: Drop,
 		BehindFirewallTCP: []int{139, 445, 5985}, BehindFirewallUDP: []int{137, 1434}},
 	{Name: "reject", NS: "wr-reject", IPv4: h4(61), IPv6: h6(61), Behaviour: Reject,

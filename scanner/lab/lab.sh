@@ -791,8 +791,8 @@ legacy_up() {
 	mkdir -p "$T/bin"
 	(cd "$repo" && "$go" build -o "$T/bin/winreach-labd" ./cmd/winreach-labd) >>"$T/log/labd-build.out" 2>&1 ||
 		die "building cmd/winreach-labd failed; see $T/log/labd-build.out"
-	start labd4 wr-legacy "$T/bin/winreach-labd" --addr "$(ip4 legacy)"
-	start labd6 wr-legacy "$T/bin/winreach-labd" --addr "$(ip6 legacy)"
+	start labd4 wr-legacy "$T/bin/winreach-labd" --modern --addr "$(ip4 legacy)"
+	start labd6 wr-legacy "$T/bin/winreach-labd" --modern --addr "$(ip6 legacy)"
 }
 
 fw_listeners() {
@@ -843,6 +843,11 @@ services() {
 	dhcp udp 67 dhcp
 	legacy tcp 102 x400-labd
 	legacy tcp 1494 ica-labd
+	legacy tcp 1433 tds-labd
+	legacy udp 1434 sqlbrowser-labd
+	legacy udp 3389 rdpudp-labd
+	legacy tcp 5985 winrm-labd
+	legacy tcp 9389 nmf-labd
 	drop tcp 139 socat-behind-drop
 	drop tcp 445 socat-behind-drop
 	drop udp 137 socat-behind-drop

@@ -12,7 +12,7 @@ import (
 )
 
 // modernHosts are the hosts the modern-catalog run scans.
-var modernHosts = []string{"dc", "mail", "rdp", "drop", "reject", "closed"}
+var modernHosts = []string{"dc", "mail", "rdp", "legacy", "drop", "reject", "closed"}
 
 // TestModernCatalogLab scans the lab with --catalog modern (issue 12) and
 // checks state and identification of the new probes against the real
@@ -65,6 +65,14 @@ func TestModernCatalogLab(t *testing.T) {
 		{"rdp", "udp/3389", probes.Closed, probes.ReasonPortUnreachable, "", ""},
 		// wr-mail: nginx over TLS, plainly not Exchange nor an RD Gateway.
 		{"mail", "tcp/443", probes.Confirmed, probes.ReasonReply, "", "not Exchange"},
+		// wr-legacy: the project's stand-ins (winreach-labd --modern), from
+		// the specifications' examples: WinRM's 401, TDS, NMF, the SQL
+		// Browser (its instance's port followed), RDP's UDP SYN+ACK.
+		{"legacy", "tcp/5985", probes.Confirmed, probes.ReasonReply, "wsman", "WinRM (HTTP.sys, 401)"},
+		{"legacy", "tcp/1433", probes.Confirmed, probes.ReasonReply, "tds", ""},
+		{"legacy", "tcp/9389", probes.Confirmed, probes.ReasonReply, "nmf", ""},
+		{"legacy", "udp/1434", probes.Confirmed, probes.ReasonReply, "sql-browser", "1/1 instance ports reachable"},
+		{"legacy", "udp/3389", probes.Confirmed, probes.ReasonReply, "rdp-udp", ""},
 		// WinRM and the SQL Browser behind the firewalls.
 		{"drop", "tcp/5985", probes.Filtered, probes.ReasonTimeout, "", ""},
 		{"drop", "udp/1434", probes.OpenFiltered, probes.ReasonNoResponse, "", ""},
