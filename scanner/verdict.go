@@ -92,6 +92,12 @@ type FunctionVerdict struct {
 	Explanation string             `json:"explanation"`
 }
 
+// Uses is every endpoint the verdict looked at: the required ones and the
+// optional transports.
+func (fv FunctionVerdict) Uses() []catalog.Endpoint {
+	return append(append([]catalog.Endpoint{}, fv.Endpoints...), fv.Optional...)
+}
+
 // Judge decides a function's verdict from the results of its endpoints.
 // A missing result counts as not tested.
 //
@@ -256,6 +262,9 @@ func transports(f catalog.Function, results map[catalog.Endpoint]probes.Result) 
 			out = append(out, fmt.Sprintf("%s works over TCP only: %s %s, so no UDP transport", f.Name, u.Label(), ur))
 		case tr.State.Reachable() && ur.State == probes.OpenFiltered:
 			out = append(out, fmt.Sprintf("%s works over TCP; %s gave no answer (%s), so its UDP transport is unproven", f.Name, u.Label(), ur))
+		case ur.State.Reachable() && (tr.State == probes.Closed || tr.State == probes.Filtered) && slices.Contains(f.Optional, u):
+			// The optional UDP transport is set up from the TCP connection.
+			out = append(out, fmt.Sprintf("%s answers on %s, but its UDP transport needs the TCP connection: %s %s", f.Name, u.Label(), e.Label(), tr))
 		case ur.State.Reachable() && (tr.State == probes.Closed || tr.State == probes.Filtered):
 			out = append(out, fmt.Sprintf("%s works over UDP only: %s %s, so no TCP transport", f.Name, e.Label(), tr))
 		}

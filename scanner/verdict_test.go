@@ -158,3 +158,16 @@ func TestJudgeOneTransport(t *testing.T) {
 		t.Errorf("kpasswd: %v %q", fv.Verdict, fv.Explanation)
 	}
 }
+
+func TestJudgeOptionalUDPWithoutTCP(t *testing.T) {
+	c, _ := catalog.Embedded(catalog.Modern)
+	rdp, _ := c.Function("rdp")
+	fv := Judge(rdp, map[catalog.Endpoint]probes.Result{
+		{Transport: catalog.TCP, Port: 3389}: {State: probes.Closed, Reason: probes.ReasonReset},
+		{Transport: catalog.UDP, Port: 3389}: {State: probes.Confirmed, Reason: probes.ReasonReply},
+	})
+	want := "Remote Desktop (RDP) answers on UDP 3389, but its UDP transport needs the TCP connection: TCP 3389 closed (rst)"
+	if fv.Verdict != NotListening || !strings.HasSuffix(fv.Explanation, want) || len(fv.Uses()) != 2 {
+		t.Errorf("%v %q", fv.Verdict, fv.Explanation)
+	}
+}

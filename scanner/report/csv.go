@@ -91,7 +91,7 @@ func endpointWords(es []catalog.Endpoint) string {
 func unusedEndpoints(h scanner.HostResult) []scanner.EndpointResult {
 	used := map[catalog.Endpoint]bool{}
 	for _, f := range h.Functions {
-		for _, e := range f.Endpoints {
+		for _, e := range f.Uses() {
 			used[e] = true
 		}
 	}

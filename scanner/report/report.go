@@ -360,7 +360,7 @@ func serviceColumn(f scanner.FunctionVerdict, results map[catalog.Endpoint]probe
 func extraEndpoints(h scanner.HostResult) []string {
 	used := map[catalog.Endpoint]bool{}
 	for _, f := range h.Functions {
-		for _, e := range f.Endpoints {
+		for _, e := range f.Uses() {
 			used[e] = true
 		}
 	}
