@@ -701,23 +701,37 @@ func (c *config) case3(ctx context.Context, cat catalogPorts) []row {
 }
 
 // Case 6: the modern catalog against the Q150543 one, whole catalogs, on
-// every lab host (issue 12: within 1.2x the wall time).
+// every lab host (issue 12: within 1.2x the wall time), then without the
+// closed host, whose ICMP rate limit (a burst of 6, then 1 per second)
+// bounds both scans: each UDP or IP endpoint it answers with an ICMP error
+// costs a second there, and the modern catalog has 17 such endpoints to
+// Q150543's 14.
 func (c *config) case6(ctx context.Context) []row {
-	q := spec{netns: c.client, keepOut: true, timeout: 5 * time.Minute, argv: append(c.wr(), labHosts...)}
-	m := spec{netns: c.client, keepOut: true, timeout: 5 * time.Minute, argv: append(c.wr("--catalog", "modern"), labHosts...)}
-	icmpRefill()
-	rq, rm := interleaved(ctx, c.runs, q, m, icmpRefill)
-	name := fmt.Sprintf("6 catalogs, %d lab hosts", len(labHosts))
-	qs, ms := winreachStates(rq.out), winreachStates(rm.out)
-	out := []row{
-		{name: name, tool: "winreach (q150543)", res: rq, probes: len(qs), note: fmt.Sprintf("%d endpoint results", len(qs))},
-		{name: name, tool: "winreach --catalog modern", res: rm, probes: len(ms), note: fmt.Sprintf("%d endpoint results", len(ms)),
-			target: "<= 1.2x the q150543 wall"},
-	}
-	if rq.err == nil && rm.err == nil {
-		ratio := rm.wall.Seconds() / rq.wall.Seconds()
-		out[1].ratio = fmt.Sprintf("%.2fx q150543 wall", ratio)
-		out[1].met = yes(ratio <= 1.2)
+	var out []row
+	for _, v := range []struct {
+		name  string
+		hosts []string
+	}{
+		{fmt.Sprintf("6a catalogs, %d lab hosts", len(labHosts)), labHosts},
+		{fmt.Sprintf("6b catalogs, %d lab hosts but the rate-limited closed one", len(labHosts)-1),
+			slices.DeleteFunc(slices.Clone(labHosts), func(h string) bool { return h == "198.18.1.70" })},
+	} {
+		q := spec{netns: c.client, keepOut: true, timeout: 5 * time.Minute, argv: append(c.wr(), v.hosts...)}
+		m := spec{netns: c.client, keepOut: true, timeout: 5 * time.Minute, argv: append(c.wr("--catalog", "modern"), v.hosts...)}
+		icmpRefill()
+		rq, rm := interleaved(ctx, c.runs, q, m, icmpRefill)
+		qs, ms := winreachStates(rq.out), winreachStates(rm.out)
+		pair := []row{
+			{name: v.name, tool: "winreach (q150543)", res: rq, probes: len(qs), note: fmt.Sprintf("%d endpoint results", len(qs))},
+			{name: v.name, tool: "winreach --catalog modern", res: rm, probes: len(ms), note: fmt.Sprintf("%d endpoint results", len(ms)),
+				target: "<= 1.2x the q150543 wall"},
+		}
+		if rq.err == nil && rm.err == nil {
+			ratio := rm.wall.Seconds() / rq.wall.Seconds()
+			pair[1].ratio = fmt.Sprintf("%.2fx q150543 wall", ratio)
+			pair[1].met = yes(ratio <= 1.2)
+		}
+		out = append(out, pair...)
 	}
 	return out
 }
