@@ -3,6 +3,9 @@ GO        ?= go
 BIN       ?= bin/winreach
 PLATFORMS := linux/amd64 linux/arm64 windows/amd64 windows/arm64 darwin/amd64 darwin/arm64
 FUZZTIME  ?= 10s
+# staticcheck at a pinned version, installed once into a cache directory.
+STATICCHECK_VERSION := v0.8.2
+TOOLS     ?= $(shell $(GO) env GOPATH)/winreach-tools/staticcheck-$(STATICCHECK_VERSION)
 LAB       := scanner/lab/lab.sh
 
 .PHONY: build test unit lint cross fuzz bench lab-up lab-down test-lab scan-localhost
@@ -24,11 +27,16 @@ test: lint unit
 unit:
 	$(GO) test -race -count=1 ./...
 
+# gofmt, a tidy go.mod/go.sum, go vet, staticcheck: each fails the target.
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run 'go mod tidy' (the diff above is what it would change)" >&2; exit 1; }
 	$(GO) vet ./...
 	$(GO) vet -tags lab ./scanner/lab/...
+	@test -x $(TOOLS)/staticcheck || GOBIN=$(TOOLS) GOFLAGS= $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	$(TOOLS)/staticcheck ./...
+	$(TOOLS)/staticcheck -tags lab ./scanner/lab/...
 
 # Every platform winreach ships for builds, with its per-OS files.
 cross:
