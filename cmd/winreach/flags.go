@@ -68,7 +68,7 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 }
 
 var (
-	invalidValue = regexp.MustCompile(`(?s)^invalid (?:boolean )?value "(.*)" for flag -(\S+): (.*)$`)
+	invalidValue = regexp.MustCompile(`(?s)^invalid (?:boolean )?value "(.*)" for (?:flag )?-(\S+): (.*)$`)
 	needsValue   = regexp.MustCompile(`^flag needs an argument: -(\S+)$`)
 	notDefined   = regexp.MustCompile(`(?s)^flag provided but not defined: -(.*)$`)
 )

@@ -57,8 +57,8 @@ type listenFlags struct {
 	functions, groups listFlag
 	endpoints         portsFlag
 	addrs             listFlag
-	duration                     time.Duration
-	format                       string
+	duration          time.Duration
+	format            string
 }
 
 func parseListenFlags(args []string) (*listenFlags, []netip.Addr, error) {
