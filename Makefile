@@ -7,11 +7,46 @@ FUZZTIME  ?= 10s
 STATICCHECK_VERSION := v0.8.2
 TOOLS     ?= $(shell $(GO) env GOPATH)/winreach-tools/staticcheck-$(STATICCHECK_VERSION)
 LAB       := scanner/lab/lab.sh
+# The version and commit a build names (winreach version): from git when
+# this is a checkout. Go stamps the commit itself only where .git is a
+# directory (not in a git worktree), so it is passed here too.
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null)
+LDFLAGS   := -X main.releaseVersion=$(VERSION) -X main.releaseCommit=$(COMMIT)
+DIST      ?= dist
 
-.PHONY: build test unit lint cross fuzz bench lab-up lab-down test-lab scan-localhost
+.PHONY: build test unit lint cross release man fuzz bench lab-up lab-down test-lab scan-localhost
 
 build:
-	$(GO) build -o $(BIN) ./cmd/winreach
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/winreach
+
+# The manual page, generated from the flag definitions the commands parse.
+man: build
+	@mkdir -p $(DIST)
+	$(BIN) man > $(DIST)/winreach.1
+
+# Release archives for every platform: static (CGO_ENABLED=0), -trimpath,
+# version from git describe; .tar.gz for unix, .zip for windows, each with
+# the binary, README.md and the man page; SHA256SUMS over the archives.
+# Archives are reproducible: fixed order, owner and modification time.
+release: man
+	@set -e; mtime=$$(git log -1 --format=%cI 2>/dev/null || echo 2026-01-01T00:00:00Z); \
+	for p in $(PLATFORMS); do \
+		os=$${p%/*}; arch=$${p#*/}; name=winreach-$(VERSION)-$$os-$$arch; dir=$(DIST)/$$name; \
+		exe=winreach; [ $$os = windows ] && exe=winreach.exe; \
+		rm -rf $$dir; mkdir -p $$dir; \
+		echo "release $$name"; \
+		GOOS=$$os GOARCH=$$arch CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w $(LDFLAGS)" -o $$dir/$$exe ./cmd/winreach; \
+		cp README.md $(DIST)/winreach.1 $$dir/; \
+		touch -d "$$mtime" $$dir $$dir/*; \
+		if [ $$os = windows ]; then \
+			rm -f $$dir.zip; (cd $(DIST) && zip -qrX $$name.zip $$name); \
+		else \
+			tar -C $(DIST) --sort=name --owner=0 --group=0 --numeric-owner --mtime="$$mtime" -czf $$dir.tar.gz $$name; \
+		fi; \
+		rm -rf $$dir; \
+	done; \
+	cd $(DIST) && sha256sum winreach-$(VERSION)-*.tar.gz winreach-$(VERSION)-*.zip > SHA256SUMS && cat SHA256SUMS
 
 # All tests: lint, unit tests, then the lab (real daemons in network
 # namespaces) when run as root. CI=true makes the lab mandatory.

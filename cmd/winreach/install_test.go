@@ -102,14 +102,37 @@ func TestGoInstallFromModuleProxy(t *testing.T) {
 
 // moduleZip builds the zip of the module rooted at dir following the
 // module zip rules (golang.org/ref/mod#zip-files): every file under the
-// prefix module@version/, no version-control directories, no nested
-// modules or vendor directories, no symbolic links, paths in slash form.
-// Build output (bin/, dist/) is left out as a clean checkout lacks it.
+// prefix module@version/, paths in slash form.
 func moduleZip(t *testing.T, dir, prefix string) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	files := 0
+	for rel, data := range checkoutFiles(t, dir) {
+		w, err := zw.Create(prefix + "/" + rel)
+		if err == nil {
+			_, err = w.Write(data)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		files++
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if files < 10 {
+		t.Fatalf("module zip has %d files: not a checkout", files)
+	}
+	return buf.Bytes()
+}
+
+// checkoutFiles are the files of the checkout at dir as a clean clone has
+// them, by slash path: no version-control directories, no nested modules
+// or vendor directories, no symbolic links, no build output (bin/, dist/).
+func checkoutFiles(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	files := map[string][]byte{}
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -136,25 +159,11 @@ func moduleZip(t *testing.T, dir, prefix string) []byte {
 			return nil
 		}
 		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		w, err := zw.Create(prefix + "/" + rel)
-		if err != nil {
-			return err
-		}
-		files++
-		_, err = w.Write(data)
+		files[rel] = data
 		return err
 	})
-	if err == nil {
-		err = zw.Close()
-	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	if files < 10 {
-		t.Fatalf("module zip has %d files: not a checkout", files)
-	}
-	return buf.Bytes()
+	return files
 }
