@@ -12,7 +12,10 @@ LAB       := scanner/lab/lab.sh
 # directory (not in a git worktree), so it is passed here too.
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null)
-LDFLAGS   := -X main.releaseVersion=$(VERSION) -X main.releaseCommit=$(COMMIT)
+COMMITTED ?= $(shell git log -1 --format=%cI 2>/dev/null)
+MODIFIED  ?= $(shell git status --porcelain 2>/dev/null | grep -q . && echo true || echo false)
+LDFLAGS   := -X main.releaseVersion=$(VERSION) -X main.releaseCommit=$(COMMIT) \
+             -X main.releaseCommitTime=$(COMMITTED) -X main.releaseModified=$(MODIFIED)
 DIST      ?= dist
 
 .PHONY: build test unit lint cross release man fuzz bench lab-up lab-down test-lab scan-localhost

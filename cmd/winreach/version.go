@@ -28,6 +28,10 @@ var releaseVersion string
 // only where .git is a directory, not in a git worktree.
 var releaseCommit string
 
+// releaseCommitTime (RFC 3339) and releaseModified ("true" or "false")
+// complete releaseCommit the same way.
+var releaseCommitTime, releaseModified string
+
 // version is what reports and `winreach version` name.
 var version = readBuildInfo(releaseVersion, releaseCommit, debug.ReadBuildInfo).Version
 
@@ -46,6 +50,12 @@ type buildInfo struct {
 // present when the binary was built in a checkout with -buildvcs on).
 func readBuildInfo(release, commit string, read func() (*debug.BuildInfo, bool)) buildInfo {
 	b := buildInfo{Version: release, Commit: commit, GoVersion: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
+	if t, err := time.Parse(time.RFC3339, releaseCommitTime); err == nil && commit != "" {
+		b.CommitTime = &t
+	}
+	if m, err := strconv.ParseBool(releaseModified); err == nil && commit != "" {
+		b.Modified = &m
+	}
 	bi, ok := read()
 	if !ok {
 		if b.Version == "" {
