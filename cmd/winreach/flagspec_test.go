@@ -80,21 +80,7 @@ func TestLongInputGivesShortError(t *testing.T) {
 
 // -p alone: the exit code follows the endpoints.
 func TestPortsAloneExitCodeFollowsEndpoints(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
-	open := ln.Addr().(*net.TCPAddr).Port
+	open := acceptingPort(t)
 	closedLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
