@@ -9,7 +9,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"math"
 	"runtime/debug"
+	"strconv"
 	"slices"
 	"strings"
 	"testing"
@@ -139,6 +141,25 @@ func TestUsageTextsMatchFlagSpecs(t *testing.T) {
 		for _, g := range got {
 			if !slices.Contains(want, g) {
 				t.Errorf("%s --help lists %s, which is not in its flag table", name, g)
+			}
+		}
+	}
+	// The ranges the help texts state are the ones the parser enforces.
+	for _, c := range commands {
+		for _, sp := range c.flags {
+			if sp.min == 0 && sp.max == 0 || sp.max == math.MaxInt64 {
+				continue
+			}
+			show := func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+			if sp.kind == kindDuration {
+				show = func(x float64) string { return strings.TrimSuffix(time.Duration(x).String(), "0s") } // 10m0s: 10m
+			}
+			want := show(sp.min) + " to " + show(sp.max)
+			if !strings.Contains(sp.usage, want) {
+				t.Errorf("%s %s: usage %q does not state its range %s", c.name, sp.names[0], sp.usage, want)
+			}
+			if c.name == "scan" && !strings.Contains(scanUsage, want) {
+				t.Errorf("scan --help does not state the range of %s: %s", sp.names[0], want)
 			}
 		}
 	}
