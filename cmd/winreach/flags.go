@@ -85,7 +85,7 @@ func flagError(fs *flag.FlagSet, err error) error {
 		return fmt.Errorf("%s needs a value", flagName(m[1]))
 	}
 	if m := notDefined.FindStringSubmatch(msg); m != nil {
-		return fmt.Errorf("unknown flag %s (see winreach %s --help)", catalog.Quote("-"+m[1]), fs.Name())
+		return fmt.Errorf("unknown flag %s (see winreach %s --help)", catalog.Quote(flagName(m[1])), fs.Name())
 	}
 	return err
 }
