@@ -261,7 +261,19 @@ func TestCompletionZshFishSyntax(t *testing.T) {
 			f := filepath.Join(t.TempDir(), "winreach."+sh)
 			os.WriteFile(f, []byte(r.stdout), 0o644)
 			if out, err := exec.Command(path, "-n", f).CombinedOutput(); err != nil {
-				t.Errorf("%s -n: %v\n%s", sh, err, out)
+				t.Fatalf("%s -n: %v\n%s", sh, err, out)
+			}
+			// And it loads and completes.
+			script, want := `source `+f+` && print -r -- ${_comps[winreach]}`, "_winreach"
+			if sh == "fish" {
+				script, want = `source `+f+`; complete -C"winreach scan --for"`, "--format\toutput format: table, json"
+			}
+			cmd := exec.Command(path, "-c", script)
+			home := t.TempDir() // zsh's .zcompdump and fish's history land here, not in $HOME
+			cmd.Dir = home
+			cmd.Env = append(os.Environ(), "HOME="+home, "ZDOTDIR="+home, "XDG_CONFIG_HOME="+home, "XDG_DATA_HOME="+home, "XDG_CACHE_HOME="+home)
+			if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), want) {
+				t.Errorf("%s: %v %q, want %q", sh, err, out, want)
 			}
 		})
 	}
