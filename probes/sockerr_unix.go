@@ -28,3 +28,8 @@ var errnoTable = []errnoReason{
 	{syscall.ENOBUFS, NotTested, ReasonLocalError},
 	{syscall.EAFNOSUPPORT, NotTested, ReasonUnsupported},
 }
+
+// connectedErrnos are the errors a connect can only end with after its
+// handshake completed (Linux tcp_reset: ECONNRESET in ESTABLISHED and the
+// other synchronized states, EPIPE in CLOSE-WAIT).
+var connectedErrnos = []syscall.Errno{syscall.ECONNRESET, syscall.EPIPE}
