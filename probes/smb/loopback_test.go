@@ -54,7 +54,7 @@ func TestProbeLoopback(t *testing.T) {
 		"samba smb1 off":        {samba(t, smb2, smb1Off), probes.Confirmed, "SMB 3.1.1, signing required, SMB1 off", "smb2"},
 		"samba smb1 on":         {samba(t, smb2, smb1On), probes.Confirmed, "SMB 3.1.1, signing required, SMB1 on", "smb2"},
 		"windows drops smb1":    {samba(t, smb2, nil), probes.Confirmed, "SMB 3.1.1, signing required, SMB1 off", "smb2"},
-		"smb1 only":             {samba(t, nil, smb1On), probes.Confirmed, "SMB1 only", "smb"},
+		"smb1 only":             {samba(t, nil, smb1On), probes.Confirmed, "SMB1 only, signing required", "smb"},
 		"smb2 error":            {samba(t, AppendTransport(nil, errorResponse(0xc00000bb)), nil), probes.Confirmed, "SMB2 error STATUS_NOT_SUPPORTED, SMB1 off", "smb2"},
 		"keepalive first (139)": {samba(t, append([]byte{0x85, 0, 0, 0}, smb2...), smb1Off), probes.Confirmed, "SMB 3.1.1, signing required, SMB1 off", "smb2"},
 		"garbage": {func(c net.Conn) {
