@@ -1,9 +1,11 @@
 package smb
 
 import (
+	"encoding/binary"
 	"io"
 	"net"
 	"net/netip"
+	"slices"
 	"testing"
 	"time"
 
@@ -75,7 +77,12 @@ func TestProbeLoopback(t *testing.T) {
 			readClientMessage(c)
 			probetest.Dribble(c, smb2[:6], time.Second)
 		}, probes.Open, "", ""},
-		"close at once": {func(c net.Conn) {}, probes.Open, "", ""},
+		"close at once":  {func(c net.Conn) {}, probes.Open, "", ""},
+		"absurd offsets": {samba(t, absurd(smb2), nil), probes.Open, "", ""},
+		"smb1 magic only": {func(c net.Conn) {
+			readClientMessage(c)
+			c.Write([]byte{0, 0, 0, 8, 0xff, 'S', 'M', 'B', 0x72, 0, 0, 0})
+		}, probes.Open, "", ""},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -103,4 +110,13 @@ func TestProbeClosed(t *testing.T) {
 	if r.State != probes.Closed || r.Attempts != 1 {
 		t.Errorf("got %v, %d attempts", r, r.Attempts)
 	}
+}
+
+// absurd is a framed SMB2 negotiate response with its security buffer and
+// negotiate context offsets pointing far past its end.
+func absurd(framed []byte) []byte {
+	b := slices.Clone(framed)
+	binary.LittleEndian.PutUint16(b[4+64+56:], 0xfff0)
+	binary.LittleEndian.PutUint32(b[4+64+60:], 0x7ffffff8)
+	return b
 }

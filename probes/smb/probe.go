@@ -213,8 +213,9 @@ func (Negotiate) Converse(ctx context.Context, conn net.Conn, t probes.Target) p
 		d := detailsOf(r)
 		return probes.Answer{Service: &probes.Service{Protocol: "smb2", Summary: d.Summary(), Details: d}}
 	}
-	// An SMB1-only server may answer the unknown command in SMB1.
-	if len(msg) >= 4 && [4]byte(msg[:4]) == smb1Magic {
+	// An SMB1-only server may answer the unknown command in SMB1: a whole
+	// SMB1 reply header identifies it.
+	if isSMB1Reply(msg) {
 		d := Details{Dialect: "1"}
 		return probes.Answer{Service: &probes.Service{Protocol: "smb", Summary: d.Summary(), Details: d}}
 	}

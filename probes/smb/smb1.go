@@ -83,6 +83,16 @@ const (
 	SMB1SigningRequired  = 0x08 // NEGOTIATE_SECURITY_SIGNATURES_REQUIRED
 )
 
+// isSMB1Reply reports whether b starts with an SMB1 header ([MS-CIFS]
+// 2.2.3.1) marked as a reply (SMB_FLAGS_REPLY) and is followed by its
+// WordCount and the words and ByteCount it announces.
+func isSMB1Reply(b []byte) bool {
+	if len(b) < smb1HeaderLen+1 || [4]byte(b[:4]) != smb1Magic || b[9]&smb1FlagReply == 0 {
+		return false
+	}
+	return len(b) >= smb1HeaderLen+1+2*int(b[smb1HeaderLen])+2
+}
+
 var (
 	errNotSMB1   = errors.New("smb: not an SMB1 negotiate response")
 	errShortSMB1 = errors.New("smb: truncated SMB1 negotiate response")
