@@ -123,7 +123,14 @@ func ParseSessionReply(b []byte) (SessionReply, error) {
 	t := b[sessionHeaderLen:]
 	switch r.Type {
 	case typeNegativeSession:
+		// RFC 1002 4.3.4 defines five error codes; another byte is not
+		// a session service speaking.
 		r.ErrorCode = t[0]
+		switch r.ErrorCode {
+		case ErrNotListeningOnCalled, ErrNotListeningOnCalling, ErrCalledNotPresent, ErrInsufficientResources, ErrUnspecified:
+		default:
+			return SessionReply{}, errNotSessionReply
+		}
 	case typeRetarget:
 		ip := netip.AddrFrom4([4]byte(t[0:4]))
 		r.Retarget = netip.AddrPortFrom(ip, binary.BigEndian.Uint16(t[4:6]))
