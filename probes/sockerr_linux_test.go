@@ -22,7 +22,8 @@ func TestClassifyLinuxICMPErrnos(t *testing.T) {
 		{syscall.ENOPROTOOPT, "ICMP 3/2", Closed, ReasonProtoUnreachable},
 		{syscall.EPERM, "local netfilter reject", Filtered, ReasonAdminProhibited},
 		{syscall.ETIMEDOUT, "SYN retries exhausted", Filtered, ReasonTimeout},
-		{syscall.EMFILE, "out of descriptors", NotTested, ReasonLocalError},
+		{syscall.EMFILE, "out of descriptors", NotTested, ReasonNoDescriptors},
+		{syscall.ENFILE, "system out of descriptors", NotTested, ReasonNoDescriptors},
 	} {
 		if st, reason := Classify(opError(tc.errno)); st != tc.state || reason != tc.reason {
 			t.Errorf("%v (%s) = %v %v, want %v %v", tc.errno, tc.icmp, st, reason, tc.state, tc.reason)

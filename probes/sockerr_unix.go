@@ -23,8 +23,8 @@ var errnoTable = []errnoReason{
 	{syscall.EPERM, Filtered, ReasonAdminProhibited},
 	{syscall.EMSGSIZE, NotTested, ReasonLocalError},
 	{syscall.EADDRNOTAVAIL, NotTested, ReasonLocalError},
-	{syscall.EMFILE, NotTested, ReasonLocalError},
-	{syscall.ENFILE, NotTested, ReasonLocalError},
+	{syscall.EMFILE, NotTested, ReasonNoDescriptors},
+	{syscall.ENFILE, NotTested, ReasonNoDescriptors},
 	{syscall.ENOBUFS, NotTested, ReasonLocalError},
 	{syscall.EAFNOSUPPORT, NotTested, ReasonUnsupported},
 }

@@ -32,7 +32,7 @@ var errnoTable = []errnoReason{
 	{wsaENETDOWN, Filtered, ReasonNetUnreachable},
 	{wsaETIMEDOUT, Filtered, ReasonTimeout},
 	{wsaEACCES, Filtered, ReasonAdminProhibited},
-	{wsaEMFILE, NotTested, ReasonLocalError},
+	{wsaEMFILE, NotTested, ReasonNoDescriptors},
 	{wsaENOBUFS, NotTested, ReasonLocalError},
 	{wsaEADDRNOTAVAIL, NotTested, ReasonLocalError},
 	{wsaEAFNOSUPPORT, NotTested, ReasonUnsupported},

@@ -142,7 +142,11 @@ func (p Prober) Probe(ctx context.Context, t probes.Target) probes.Result {
 		if errors.Is(err, os.ErrPermission) {
 			return probes.Result{State: probes.NotTested, Reason: probes.ReasonNeedsPrivilege, Note: NeedsPrivilegeNote}
 		}
-		return probes.Result{State: probes.NotTested, Reason: probes.ReasonLocalError, Note: err.Error()}
+		reason := probes.ReasonLocalError
+		if _, r := probes.Classify(err); r == probes.ReasonNoDescriptors {
+			reason = r
+		}
+		return probes.Result{State: probes.NotTested, Reason: reason, Note: err.Error()}
 	}
 	replies := make(chan []byte, 4)
 	readerDone := make(chan struct{})
