@@ -18,10 +18,15 @@ import (
 	"github.com/winreach/winreach/probes/kerberos"
 	"github.com/winreach/winreach/probes/ldap"
 	"github.com/winreach/winreach/probes/netbios"
+	"github.com/winreach/winreach/probes/nmf"
+	"github.com/winreach/winreach/probes/ntp"
 	"github.com/winreach/winreach/probes/pptp"
 	"github.com/winreach/winreach/probes/probetest"
 	"github.com/winreach/winreach/probes/rdp"
+	"github.com/winreach/winreach/probes/rdpudp"
 	"github.com/winreach/winreach/probes/smb"
+	"github.com/winreach/winreach/probes/sqlbrowser"
+	"github.com/winreach/winreach/probes/tds"
 	"github.com/winreach/winreach/probes/tlsprobe"
 	"github.com/winreach/winreach/probes/winsrepl"
 )
@@ -58,6 +63,8 @@ func conversations() map[string]probes.Conversation {
 		"epmapper":      dcerpc.EndpointMapper{},
 		"smb2":          smb.Negotiate{},
 		"tls+smtp":      tlsprobe.Handshake{Then: banner.SMTP{}},
+		"tds-prelogin":  tds.PreloginProbe{},
+		"nmf-preamble":  nmf.Preamble{},
 	}
 }
 
@@ -167,6 +174,9 @@ func datagrams() map[string]probes.Datagram {
 		"kerberos":   kerberos.ASRequest{},
 		"nodestatus": netbios.NodeStatus{},
 		"ike":        ike.Initiator{},
+		"ntp":        ntp.Query{},
+		"sqlbrowser": sqlbrowser.Query{},
+		"rdpudp":     rdpudp.SYN{},
 	}
 }
 
