@@ -186,6 +186,15 @@ func (r Result) String() string {
 	return s + ")"
 }
 
+// OutOfDescriptors reports whether the probe could not run for want of
+// file descriptors (ReasonNoDescriptors). A probe made of several
+// exchanges returns such a part's result as its own, so that the scanner
+// runs the whole probe again rather than report a local failure inside a
+// result about the target.
+func (r Result) OutOfDescriptors() bool {
+	return r.State == NotTested && r.Reason == ReasonNoDescriptors
+}
+
 // Target is one endpoint of one host.
 type Target struct {
 	Addr netip.Addr

@@ -21,7 +21,7 @@ import (
 // descriptors reason turned into local-error, so reports never hold it.
 // mu not held.
 func (r *run) shortage(hs *hostState, i int, res probes.Result) (_ probes.Result, requeued bool) {
-	if res.State != probes.NotTested || res.Reason != probes.ReasonNoDescriptors {
+	if !res.OutOfDescriptors() {
 		return res, false
 	}
 	r.mu.Lock()

@@ -279,6 +279,9 @@ func (s Session) Probe(ctx context.Context, t probes.Target) probes.Result {
 	}
 	ns := probes.UDP{Dialer: s.UDPDialer, Timeout: s.Timeout, Retries: 1, Exchange: NodeStatus{}, Now: s.Now}.
 		Probe(ctx, probes.Target{Addr: t.Addr, Port: 137, Name: t.Name})
+	if ns.OutOfDescriptors() {
+		return ns
+	}
 	var name string
 	if ns.Service != nil {
 		if nd, ok := ns.Service.Details.(NodeStatusDetails); ok {
@@ -290,6 +293,9 @@ func (s Session) Probe(ctx context.Context, t probes.Target) probes.Result {
 		return first
 	}
 	second := s.call(ctx, t, name)
+	if second.OutOfDescriptors() {
+		return second
+	}
 	second.Attempts += first.Attempts
 	if second.State != probes.Confirmed {
 		first.Attempts = second.Attempts

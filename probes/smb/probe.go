@@ -280,6 +280,9 @@ func (p Probe) Probe(ctx context.Context, t probes.Target) probes.Result {
 	}
 	tcp.Talk, tcp.Retries = smb1Negotiate{}, 0
 	second := tcp.Probe(ctx, t)
+	if second.OutOfDescriptors() {
+		return second
+	}
 	r.Attempts += second.Attempts
 	verdict := smb1Verdict(second)
 	if r.State == probes.Confirmed {

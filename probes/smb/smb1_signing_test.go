@@ -1,7 +1,10 @@
 package smb
 
 import (
+	"context"
 	"net"
+	"os"
+	"syscall"
 	"testing"
 
 	"github.com/winreach/winreach/probes"
@@ -85,5 +88,29 @@ func TestSMB1OnlySigningReachesTheResult(t *testing.T) {
 		if r.Service.Summary != tc.summary {
 			t.Errorf("%s: summary %q, want %q", tc.file, r.Service.Summary, tc.summary)
 		}
+	}
+}
+
+// secondDialFails dials normally once, then fails as a process out of
+// file descriptors does.
+type secondDialFails struct{ n int }
+
+func (d *secondDialFails) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	if d.n++; d.n > 1 {
+		return nil, &net.OpError{Op: "dial", Net: network, Err: os.NewSyscallError("socket", syscall.EMFILE)}
+	}
+	var nd net.Dialer
+	return nd.DialContext(ctx, network, address)
+}
+
+// Out of descriptors for the SMB1 connection, the probe says so as a
+// whole (the scanner runs it again) instead of an SMB1 verdict "unknown"
+// whose evidence is this machine's failure.
+func TestProbeOutOfDescriptorsOnTheSecondConnection(t *testing.T) {
+	smb2 := probetest.ReadHex(t, "testdata/negotiate_samba_ad_311.hex")
+	tg := probetest.Target(probetest.Serve(t, samba(t, smb2, nil)))
+	r := Probe{Dialer: &secondDialFails{}, Timeout: testTimeout}.Probe(t.Context(), tg)
+	if !r.OutOfDescriptors() {
+		t.Fatalf("got %v %q", r, r.Note)
 	}
 }
