@@ -27,8 +27,8 @@ and, for the modern catalog, the Microsoft document each comes from.
 
 func cmdCatalog(e env, args []string) error {
 	fs := newFlagSet("catalog")
-	format := fs.String("format", "table", "table or json")
-	spec := fs.String("catalog", "", "")
+	format, spec := new(string), new(string)
+	defineFlags(fs, catalogFlagSpecs, map[string]any{"format": format, "catalog": spec})
 	if _, err := parseInterspersed(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(e.stdout, catalogUsage)
@@ -37,7 +37,7 @@ func cmdCatalog(e env, args []string) error {
 		return usagef("catalog: %v", err)
 	}
 	if *format != "json" && *format != "table" {
-		return usagef("catalog: unknown format %q (want table or json)", *format)
+		return usagef("catalog: %v", checkValue(catalogFlagSpecs, "format", *format))
 	}
 	c, err := loadCatalog("catalog", *spec)
 	if err != nil {

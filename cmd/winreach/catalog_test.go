@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -71,7 +70,7 @@ func TestCatalogModernListsEveryFunction(t *testing.T) {
 // Issue 12 acceptance: --catalog FILE scans a user's function, the saved
 // scan records the catalog, and merge follows it.
 func TestUserCatalogScan(t *testing.T) {
-	port := openPort(t)
+	port := acceptingPort(t)
 	dir := t.TempDir()
 	file := filepath.Join(dir, "mine.txt")
 	os.WriteFile(file, fmt.Appendf(nil, "# our application\nsource runbook | Our runbook, section 4\ngroup app | Our application\napp-api | App API | tcp/%d | the API port | runbook\n", port), 0o644)
@@ -126,27 +125,4 @@ func TestUserCatalogErrorsNameFileAndLine(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and one line with %q", tc.args, r.code, r.stderr, tc.says)
 		}
 	}
-}
-
-// acceptAndClose serves ln until it is closed: every connection is
-// accepted and closed at once (an open TCP port).
-func acceptAndClose(ln net.Listener) {
-	for {
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		c.Close()
-	}
-}
-
-// openPort is a loopback TCP port that accepts connections for the test.
-func openPort(t *testing.T) int {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go acceptAndClose(ln)
-	return ln.Addr().(*net.TCPAddr).Port
 }

@@ -3,6 +3,7 @@ package kerberos
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -109,19 +110,51 @@ func (a ASRequest) Converse(_ context.Context, conn net.Conn, _ probes.Target) p
 	if _, err := conn.Write(AppendRecord(nil, a.message(rand.Uint32()))); err != nil {
 		return probes.Answer{Err: err}
 	}
-	msg, unexpected, err := ReadRecord(conn, maxRecord)
-	switch {
-	case unexpected != nil:
-		return probes.Answer{Unexpected: unexpected}
-	case err != nil:
+	msg, unexpected, err := ReadRecord(conn)
+	if err != nil {
+		if unexpected != nil {
+			return probes.Answer{Unexpected: unexpected}
+		}
 		return probes.Answer{Err: err}
 	}
-	mark := binary.BigEndian.AppendUint32(nil, uint32(len(msg)))
 	svc, err := a.service("tcp", msg)
 	if err != nil {
-		return probes.Answer{Unexpected: append(mark, msg...)}
+		return probes.Answer{Unexpected: AppendRecord(nil, msg)}
 	}
 	return probes.Answer{Service: svc}
+}
+
+// errNotRecord: the bytes are not a Kerberos TCP record.
+var errNotRecord = errors.New("kerberos: not a TCP record")
+
+// ReadRecord reads one TCP record (RFC 4120 7.2.2): a 4-byte big-endian
+// length whose high bit is reserved, then the message, at most maxRecord
+// bytes. For bytes that cannot be a record, or a record cut short by
+// bytes that cannot start a KDC reply, unexpected holds what came (with
+// err set); a read error alone leaves it nil.
+func ReadRecord(r io.Reader) (msg, unexpected []byte, err error) {
+	var mark [4]byte
+	n, err := io.ReadFull(r, mark[:])
+	if err != nil {
+		if n > 0 && mark[0]&0x80 != 0 {
+			return nil, mark[:n], errNotRecord
+		}
+		return nil, nil, err
+	}
+	length := binary.BigEndian.Uint32(mark[:])
+	if length == 0 || length > maxRecord {
+		// The reserved high bit, or a length no KDC reply has: not a
+		// Kerberos record mark (RFC 4120 7.2.2).
+		return nil, mark[:], errNotRecord
+	}
+	msg = make([]byte, length)
+	if n, err := io.ReadFull(r, msg); err != nil {
+		if n > 0 && msg[0]&0xe0 != classApplication {
+			return nil, append(mark[:], msg[:n]...), errNotRecord
+		}
+		return nil, nil, err
+	}
+	return msg, nil, nil
 }
 
 // service turns a reply into the Service of a confirmed KDC.
@@ -157,33 +190,4 @@ func (a ASRequest) service(transport string, msg []byte) (*probes.Service, error
 		svc.Summary += " (retry over TCP)"
 	}
 	return svc, nil
-}
-
-// ReadRecord reads one TCP record (RFC 4120 7.2.2, also kpasswd's, RFC
-// 3244 2): a 4-byte big-endian length with the high bit clear, then the
-// message, at most max bytes. Bytes that cannot be a record (the reserved
-// high bit, a length of 0 or above max, a cut-off message that does not
-// start like a Kerberos message) come back as unexpected, for the report;
-// err is set when nothing usable arrived.
-func ReadRecord(r io.Reader, max uint32) (msg, unexpected []byte, err error) {
-	var mark [4]byte
-	n, err := io.ReadFull(r, mark[:])
-	if err != nil {
-		if n > 0 && mark[0]&0x80 != 0 {
-			return nil, mark[:n], nil
-		}
-		return nil, nil, err
-	}
-	length := binary.BigEndian.Uint32(mark[:])
-	if length == 0 || length > max {
-		return nil, mark[:], nil
-	}
-	msg = make([]byte, length)
-	if n, err := io.ReadFull(r, msg); err != nil {
-		if n > 0 && msg[0]&0xe0 != classApplication {
-			return nil, append(mark[:], msg[:n]...), nil
-		}
-		return nil, nil, err
-	}
-	return msg, nil, nil
 }

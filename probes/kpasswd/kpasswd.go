@@ -133,9 +133,6 @@ func bareError(b []byte) (Reply, error) {
 	return r, nil
 }
 
-// maxRecord bounds a TCP reply: an error is a few hundred bytes.
-const maxRecord = 16 << 10
-
 // Request is the probe: the probes.Datagram for UDP 464 and the
 // probes.Conversation for TCP 464.
 type Request struct{}
@@ -168,11 +165,11 @@ func (Request) Converse(_ context.Context, conn net.Conn, _ probes.Target) probe
 	if _, err := conn.Write(kerberos.AppendRecord(nil, request())); err != nil {
 		return probes.Answer{Err: err}
 	}
-	msg, unexpected, err := kerberos.ReadRecord(conn, maxRecord)
-	switch {
-	case unexpected != nil:
-		return probes.Answer{Unexpected: unexpected}
-	case err != nil:
+	msg, unexpected, err := kerberos.ReadRecord(conn)
+	if err != nil {
+		if unexpected != nil {
+			return probes.Answer{Unexpected: unexpected}
+		}
 		return probes.Answer{Err: err}
 	}
 	svc, err := service("tcp", msg)

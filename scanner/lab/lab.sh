@@ -116,8 +116,15 @@ cmd_install() {
 	EOF
 	# Keep postinst scripts from starting system daemons: invoke-rc.d asks
 	# policy-rc.d, and 101 means "action forbidden".
-	local prc=/usr/sbin/policy-rc.d backup=""
+	local prc=/usr/sbin/policy-rc.d backup="" innconf=""
 	if [ -e "$prc" ]; then backup=$(mktemp /tmp/winreach-lab-policy-rc.d.XXXXXX); cp -a "$prc" "$backup"; fi
+	# Put policy-rc.d back however the install ends: a policy-rc.d left
+	# behind would forbid every service start on this machine.
+	install_cleanup() {
+		if [ -n "$backup" ]; then cp -a "$backup" "$prc"; rm -f "$backup"; else rm -f "$prc"; fi
+		[ -z "$innconf" ] || rm -f "$innconf"
+	}
+	trap 'install_cleanup; exit 130' INT TERM
 	printf '#!/bin/sh\n# winreach lab install: no service starts\nexit 101\n' >"$prc"
 	chmod 755 "$prc"
 	# inn2's postinst runs innconfval, which needs a domain in inn.conf and
@@ -126,7 +133,6 @@ cmd_install() {
 	# The package's own inn.conf only exists once inn2 is unpacked, so: unpack
 	# everything, then configure with INNCONF naming a copy of that inn.conf
 	# plus "domain: lab.test". /etc/news itself is left as the package ships it.
-	local innconf
 	innconf=$(mktemp /tmp/winreach-lab-inn.conf.XXXXXX)
 	local rc=0
 	(
@@ -145,8 +151,8 @@ cmd_install() {
 		dpkg --configure -a
 		apt-get install -y -q --no-install-recommends $missing
 	) || rc=$?
-	if [ -n "$backup" ]; then cp -a "$backup" "$prc"; rm -f "$backup"; else rm -f "$prc"; fi
-	rm -f "$innconf"
+	install_cleanup
+	trap - INT TERM
 	[ "$rc" -eq 0 ] || die "apt-get install failed ($rc)"
 	stop_root_daemons
 	log "packages installed"
@@ -207,28 +213,18 @@ start() {
 	local name=$1 ns=$2; shift 2
 	local hn=${ns#wr-}.lab.test
 	[ "$ns" = wr-dc ] && hn=dc1.lab.test
+	# The daemon must not inherit descriptors above 2: `flock LOCK lab.sh up`
+	# runs lab.sh with the lock open on fd 3, and a daemon holding it would
+	# keep the lab lock taken for as long as the lab is up.
 	(
-		close_inherited_fds
-		exec ip netns exec "$ns" unshare --uts sh -c 'hostname "$0"; exec "$@"' "$hn" "$@"
-	) </dev/null >>"$T/log/$name.out" 2>&1 &
+		for fd in /proc/$BASHPID/fd/*; do
+			fd=${fd##*/}
+			[ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-"
+		done
+		exec ip netns exec "$ns" unshare --uts sh -c 'hostname "$0"; exec "$@"' "$hn" "$@" \
+			</dev/null >>"$T/log/$name.out" 2>&1
+	) &
 	echo $! >"$T/pids/$name.pid"
-}
-
-# close_inherited_fds closes every descriptor above 2 of the current
-# (sub)shell. Daemons outlive lab.sh and must not inherit its descriptors:
-# lab.sh's own lock (fd 9), and the lock of a caller that ran
-# `flock /run/winreach-lab-session.lock lab.sh up`, which flock(1) leaves
-# open in the command it runs: a daemon holding it would hold the shared
-# session lock for as long as the lab is up, and every other user of the
-# lab would wait for it.
-close_inherited_fds() {
-	local f fd
-	for f in /proc/"$BASHPID"/fd/*; do
-		fd=${f##*/}
-		case "$fd" in '' | *[!0-9]*) continue ;; esac
-		[ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null
-	done
-	return 0
 }
 
 # start_privrun NAME NS SUBDIR DIR CMD...: like start, but CMD sees a private
