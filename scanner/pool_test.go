@@ -20,7 +20,7 @@ func TestRunAlwaysEnds(t *testing.T) {
 		return probes.ProberFunc(func(_ context.Context, tg probes.Target) probes.Result {
 			if tg.Timing != nil && tg.Addr.As4()[3]%3 == 0 {
 				tg.Timing.Silent(1)
-				tg.Timing.Answered(2, time.Millisecond, false) // loss: the window halves
+				tg.Timing.Answered(2, time.Millisecond, probes.FromHost) // loss: the window halves
 			}
 			return probes.Result{State: probes.Closed, Reason: probes.ReasonReset}
 		})

@@ -393,7 +393,7 @@ func (r *run) start(h Host) {
 		if r.s.MaxPerHost > 0 {
 			window = min(window, r.s.MaxPerHost)
 		}
-		hs.timing = newHostTiming(r.timing, window)
+		hs.timing = newHostTiming(r.timing, h.Addr, window)
 	}
 	r.active[h.Addr] = hs
 	r.ring = append(r.ring, hs)

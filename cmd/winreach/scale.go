@@ -4,6 +4,7 @@ import (
 	"flag"
 	"os"
 
+	"github.com/winreach/winreach/probes/icmperr"
 	"github.com/winreach/winreach/probes/rawip"
 	"github.com/winreach/winreach/scanner"
 )
@@ -83,7 +84,8 @@ func (s *scaleFlags) apply(sc *scanner.Scanner) {
 	sc.Rate = s.rate
 	sc.MaxPerHost = s.maxPerHost
 	if !s.fixed {
-		sc.Timing = &scanner.Timing{}
+		// Hosts share round trips only along the same route (issue 15).
+		sc.Timing = &scanner.Timing{Path: icmperr.LoadRoutes().PathKey}
 	}
 	if s.parsedShard.N > 1 {
 		sc.Keep = s.parsedShard.Keep
