@@ -40,6 +40,7 @@ HOSTS=(
 # behind a TUN link that cmd/winreach-wanrelay delays. Far hosts are
 # 198.18.<octet>.<host> on the site's lo.
 WAN_OCTET=1
+FIREWALLED24=198.18.4.0/24
 FAR_SITES=(
 	far:2:75ms
 	sat:3:300ms
@@ -744,6 +745,10 @@ wan_up() {
 		die "building cmd/winreach-wanrelay failed; see $T/log/wanrelay-build.out"
 	lan_host wan "$WAN_OCTET"
 	nsx wr-wan sysctl -qw net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0
+	# A /24 behind a firewall that forwards nothing: the router discards
+	# every packet for it, without an ICMP error (the bench's case 7).
+	ip -n wr-wan route add blackhole "$FIREWALLED24"
+	ip -n wr-client route add "$FIREWALLED24" via "$PREFIX4.$WAN_OCTET"
 	for site in "${FAR_SITES[@]}"; do
 		IFS=: read -r name oct delay <<<"$site"
 		mkdir -p "/etc/netns/wr-$name"
