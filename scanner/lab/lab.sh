@@ -7,7 +7,8 @@
 #   lab.sh status            show what is up
 #   lab.sh exec HOST CMD...  run CMD in the namespace of HOST (client, dc, wr-dc, ...)
 #
-# Safety: every address used is in 198.18.1.0/24 or fd77:7272:1::/64, and
+# Safety: every address used is in 198.18.0.0/15 (198.18.1-4.0/24) or
+# fd77:7272:1::/64, and
 # every address, route, link and process lives in a wr-* namespace; nothing
 # is added to the root namespace. See README.md.
 set -euo pipefail
@@ -775,15 +776,16 @@ wan_up() {
 	done
 }
 
-# far_site_up NAME OCTET: the far file server .10 (dnsmasq for DNS, a
-# standalone smbd for SMB); .11 runs nothing (closed ports).
+# far_site_up NAME OCTET: the far file server .10 (dnsmasq for DNS: the
+# site's own names, lab.test forwarded to the lab DC across the WAN, like
+# a branch office's DNS; a standalone smbd for SMB); .11 runs nothing.
 far_site_up() {
 	local name=$1 oct=$2 d=$T/$1 ip
 	ip=${PREFIX4%.*}.$oct.10
 	mkdir -p "$d/run" "$d/lock" "$d/state" "$d/cache" "$d/private" "$d/share"
 	start "dns-$name" "wr-$name" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
 		--user=nobody --group=nogroup --listen-address="$ip" --bind-interfaces --port=53 \
-		--domain=lab.test --local=/lab.test/ --host-record="fs-$name.lab.test,$ip" \
+		--domain=lab.test --server=/lab.test/"$PREFIX4.10" --host-record="fs-$name.lab.test,$ip" \
 		--host-record="idle-$name.lab.test,${PREFIX4%.*}.$oct.11" --pid-file="$d/dnsmasq.pid" \
 		--log-facility="$T/log/dns-$name.log"
 	cat >"$d/smb.conf" <<-EOF
