@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"net"
 	"os/exec"
 	"strconv"
@@ -67,13 +66,7 @@ func runTimedScan(t *testing.T, signalAfter time.Duration, args ...string) (timi
 	if ctx.Err() != nil {
 		t.Fatalf("the scan did not end within 2 minutes; stderr %s", errb.String())
 	}
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
+	code := binExit(t, err)
 	var doc timingDoc
 	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
 		t.Fatalf("%v: %s (stderr %s)", err, out.String(), errb.String())
