@@ -13,6 +13,16 @@
 # is added to the root namespace. See README.md.
 set -euo pipefail
 umask 022
+# Pass no inherited descriptor on to the daemons: a caller's
+# `flock /run/winreach-lab-session.lock lab.sh up` hands its lock's
+# descriptor down, and daemons holding it would keep the session lock
+# taken for as long as they live (every other lab user then waits
+# forever). The caller's own copy keeps the lock held while lab.sh runs.
+for _fd in /proc/$$/fd/*; do
+	_fd=${_fd##*/}
+	if [ "$_fd" -gt 2 ] && [ "$_fd" != 255 ]; then eval "exec $_fd>&-"; fi
+done
+unset _fd
 
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 RUN_DIR=/run/winreach-lab
