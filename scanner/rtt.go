@@ -19,7 +19,8 @@ import (
 // order: its own measured round trips (an answer from the host itself: a
 // reply, a handshake, a reset, an ICMP error it sent); else the round
 // trips measured to other hosts on the same path (same Path key: the same
-// on-link prefix, or the same next hop and far prefix); else Initial. An
+// on-link prefix, or the same next hop and far prefix); else LinkInitial
+// for a host on the local link (Adjacent), else Initial. An
 // ICMP error from a router is no measurement of the hosts behind it. Each
 // retry after silence doubles the wait (RFC 6298 5.5), and no wait is
 // longer than the probe's --timeout.
@@ -30,6 +31,14 @@ type Timing struct {
 	// Initial is the wait of a host with no measurement of its own or of
 	// its path (default 1s, RFC 6298 2.1), at most --timeout.
 	Initial time.Duration
+	// LinkInitial replaces Initial for a host Adjacent says is on the
+	// local link of an interface that resolves link-layer addresses
+	// (default 250ms).
+	LinkInitial time.Duration
+	// Adjacent reports a host on the local link (icmperr.Routes.Adjacent):
+	// no router in between, and nothing is sent to it before it answered
+	// ARP or neighbour discovery itself. Nil: none is.
+	Adjacent func(netip.Addr) bool
 	// Path names the path to a host: hosts with the same non-empty key
 	// share their measurements (icmperr.Routes.PathKey). Nil or "" means
 	// no evidence: the host shares nothing.
@@ -56,17 +65,28 @@ type Timing struct {
 //     something. It costs time only where nothing answers, and there
 //     the probes wait in parallel (a firewalled /24: every probe's 1s +
 //     2s runs side by side with the others').
+//   - LinkInitial 250ms: a host on the local link is one link away (the
+//     kernel sends it nothing before it answered ARP or neighbour
+//     discovery): its round trip is the link's (under a millisecond on
+//     Ethernet, tens on a busy Wi-Fi) plus its own stack's delay under
+//     load, which the 100ms floor already allows for; 250ms is that
+//     floor with room to spare. A silent host on a LAN then costs
+//     250ms + 500ms, not 1s + 2s.
 const (
-	defaultFloor     = 100 * time.Millisecond
-	defaultInitial   = time.Second
-	defaultICMPBurst = 6
-	defaultICMPRate  = 1.0
+	defaultFloor       = 100 * time.Millisecond
+	defaultInitial     = time.Second
+	defaultLinkInitial = 250 * time.Millisecond
+	defaultICMPBurst   = 6
+	defaultICMPRate    = 1.0
 	// clockGranularity is RFC 6298's G: the least RTTVAR term.
 	clockGranularity = time.Millisecond
 )
 
 func (c *Timing) floor() time.Duration   { return cmpOr(c.Floor, defaultFloor) }
 func (c *Timing) initial() time.Duration { return cmpOr(c.Initial, defaultInitial) }
+func (c *Timing) linkInitial() time.Duration {
+	return cmpOr(c.LinkInitial, defaultLinkInitial)
+}
 
 func (c *Timing) now() time.Time {
 	if c.Now != nil {
@@ -164,8 +184,9 @@ func (s *scanTiming) rto(path string) (time.Duration, bool) {
 // hostTiming is one host's probes.Timing. It lives as long as the host is
 // in flight.
 type hostTiming struct {
-	scan *scanTiming
-	path string // the path key, "" when unknown
+	scan     *scanTiming
+	path     string // the path key, "" when unknown
+	adjacent bool   // on the local link (Timing.Adjacent)
 	// window is the most probes in flight congestion control allows when
 	// it is not limiting: the host's planned probes or --max-per-host.
 	window int
@@ -197,7 +218,8 @@ type hostTiming struct {
 var _ probes.Timing = (*hostTiming)(nil)
 
 func newHostTiming(scan *scanTiming, addr netip.Addr, window int) *hostTiming {
-	return &hostTiming{scan: scan, path: scan.pathKey(addr), window: max(1, window), tokens: float64(scan.burst())}
+	adjacent := scan.cfg.Adjacent != nil && addr.IsValid() && scan.cfg.Adjacent(addr)
+	return &hostTiming{scan: scan, path: scan.pathKey(addr), adjacent: adjacent, window: max(1, window), tokens: float64(scan.burst())}
 }
 
 func (s *scanTiming) burst() int           { return cmpOr(s.cfg.ICMPBurst, defaultICMPBurst) }
@@ -205,7 +227,8 @@ func (s *scanTiming) rate() float64        { return cmpOr(s.cfg.ICMPRate, defaul
 func (s *scanTiming) now() time.Time       { return s.cfg.now() }
 func (s *scanTiming) floor() time.Duration { return s.cfg.floor() }
 
-// Timeout is the host's RTO, else its path's, else the initial value; at
+// Timeout is the host's RTO, else its path's, else the initial value (the
+// link's for a host on the local link); at
 // least the floor, doubled for each retry after silence (RFC 6298 5.5),
 // and at most fixed (--timeout).
 func (h *hostTiming) Timeout(attempt int, fixed time.Duration) time.Duration {
@@ -215,7 +238,11 @@ func (h *hostTiming) Timeout(attempt int, fixed time.Duration) time.Duration {
 	if !ok {
 		rto, ok = h.scan.rto(h.path)
 	}
-	if !ok {
+	switch {
+	case ok:
+	case h.adjacent:
+		rto = h.scan.cfg.linkInitial()
+	default:
 		rto = h.scan.cfg.initial()
 	}
 	return backoff(max(rto, h.scan.floor()), attempt, fixed)

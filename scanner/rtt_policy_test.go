@@ -24,6 +24,10 @@ func testPaths(a netip.Addr) string {
 	return ""
 }
 
+// testAdjacent: 198.18.1.0/24 is on an Ethernet link; 198.18.5.0/24 is
+// "on-link" through a tunnel (no ARP), which says nothing of distance.
+func testAdjacent(a netip.Addr) bool { return netip.MustParsePrefix("198.18.1.0/24").Contains(a) }
+
 // answer is one answer some host of the scan got before the wait asked.
 type answer struct {
 	host    string
@@ -41,6 +45,7 @@ func TestTimingPolicy(t *testing.T) {
 		lan1, lan2 = "198.18.1.10", "198.18.1.20"
 		far1, far2 = "198.18.2.10", "198.18.2.11"
 		sat        = "198.18.3.10"
+		tunnel     = "198.18.5.10"
 		elsewhere  = "198.19.9.9" // a path the table does not know
 	)
 	lanAnswers := []answer{{lan1, 1, 300 * time.Microsecond, probes.FromHost}, {lan1, 1, 200 * time.Microsecond, probes.FromHostICMP}}
@@ -57,6 +62,9 @@ func TestTimingPolicy(t *testing.T) {
 		{"unmeasured host, first retry doubles", nil, far1, 2, 2 * time.Second, 2 * time.Second},
 		{"unmeasured host, backoff under a long --timeout", nil, far1, 3, 10 * time.Second, 4 * time.Second},
 		{"unmeasured host, backoff capped at --timeout", nil, far1, 3, 2 * time.Second, 2 * time.Second},
+		{"on the local link, nothing measured: the link's initial", nil, lan1, 1, 2 * time.Second, 250 * time.Millisecond},
+		{"on the local link, retry doubles", nil, lan1, 2, 2 * time.Second, 500 * time.Millisecond},
+		{"on-link through a tunnel is not adjacent", nil, tunnel, 1, 2 * time.Second, time.Second},
 		{"same on-link prefix: the neighbour's timing, at the floor", lanAnswers, lan2, 1, 2 * time.Second, 100 * time.Millisecond},
 		{"same on-link prefix, retry doubles the floor", lanAnswers, lan2, 2, 2 * time.Second, 200 * time.Millisecond},
 		{"LAN answers say nothing across the router", lanAnswers, far1, 1, 2 * time.Second, time.Second},
@@ -81,7 +89,7 @@ func TestTimingPolicy(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			scan, _ := newTestTiming(Timing{Path: testPaths})
+			scan, _ := newTestTiming(Timing{Path: testPaths, Adjacent: testAdjacent})
 			hosts := map[string]*hostTiming{}
 			host := func(a string) *hostTiming {
 				if hosts[a] == nil {

@@ -85,7 +85,8 @@ func (s *scaleFlags) apply(sc *scanner.Scanner) {
 	sc.MaxPerHost = s.maxPerHost
 	if !s.fixed {
 		// Hosts share round trips only along the same route (issue 15).
-		sc.Timing = &scanner.Timing{Path: icmperr.LoadRoutes().PathKey}
+		routes := icmperr.LoadRoutes()
+		sc.Timing = &scanner.Timing{Path: routes.PathKey, Adjacent: routes.Adjacent}
 	}
 	if s.parsedShard.N > 1 {
 		sc.Keep = s.parsedShard.Keep

@@ -19,6 +19,10 @@ import (
 // knows no route.
 type Routes struct {
 	routes []route
+	// noARP holds the interfaces that resolve no link-layer addresses
+	// (IFF_NOARP: tunnels, point-to-point links), where "on-link" says
+	// nothing about the distance.
+	noARP map[string]bool
 }
 
 // route is one row of the routing table.
@@ -39,21 +43,11 @@ const (
 // PathKey names the path to a: "" when no route covers it (no evidence,
 // nothing shared).
 func (r Routes) PathKey(a netip.Addr) string {
-	a = a.Unmap()
-	best := -1
-	for i, rt := range r.routes {
-		if !rt.prefix.Contains(a) {
-			continue
-		}
-		if best < 0 || rt.prefix.Bits() > r.routes[best].prefix.Bits() ||
-			rt.prefix.Bits() == r.routes[best].prefix.Bits() && rt.metric < r.routes[best].metric {
-			best = i
-		}
-	}
-	if best < 0 {
+	rt, ok := r.lookup(a)
+	if !ok {
 		return ""
 	}
-	rt := r.routes[best]
+	a = a.Unmap()
 	if !rt.gateway.IsValid() {
 		return "link " + rt.iface + " " + rt.prefix.String()
 	}
@@ -66,6 +60,35 @@ func (r Routes) PathKey(a netip.Addr) string {
 		far, _ = a.Prefix(subnet)
 	}
 	return "via " + rt.gateway.String() + " " + rt.iface + " " + far.String()
+}
+
+// Adjacent reports whether a is on the local link of an interface that
+// resolves link-layer addresses (ARP, neighbour discovery): no router in
+// between, and no packet to a leaves before a itself answered the
+// resolution, so any wait for it is a wait on one link. A tunnel's
+// "on-link" addresses are not adjacent: the tunnel may cross a WAN.
+func (r Routes) Adjacent(a netip.Addr) bool {
+	rt, ok := r.lookup(a)
+	return ok && !rt.gateway.IsValid() && rt.iface != "lo" && !r.noARP[rt.iface]
+}
+
+// lookup is the longest-prefix match for a, the lowest metric among equals.
+func (r Routes) lookup(a netip.Addr) (route, bool) {
+	a = a.Unmap()
+	best := -1
+	for i, rt := range r.routes {
+		if !rt.prefix.Contains(a) {
+			continue
+		}
+		if best < 0 || rt.prefix.Bits() > r.routes[best].prefix.Bits() ||
+			rt.prefix.Bits() == r.routes[best].prefix.Bits() && rt.metric < r.routes[best].metric {
+			best = i
+		}
+	}
+	if best < 0 {
+		return route{}, false
+	}
+	return r.routes[best], true
 }
 
 // parseRoutes4 reads /proc/net/route: a header line, then per route the

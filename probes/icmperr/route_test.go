@@ -50,6 +50,24 @@ func TestPathKey(t *testing.T) {
 	}
 }
 
+func TestAdjacent(t *testing.T) {
+	r := labTable()
+	r.routes = append(r.routes, parseRoutes4(strings.NewReader("Iface\n"+
+		"tun0\t000512C6\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n"))...) // 198.18.5.0/24 dev tun0
+	r.noARP = map[string]bool{"eth0": false, "tun0": true}
+	for addr, want := range map[string]bool{
+		"198.18.1.60":     true,  // on the Ethernet link
+		"198.18.2.10":     false, // behind the router
+		"198.18.5.10":     false, // "on-link" through a tunnel
+		"fd77:7272:1::60": true,
+		"fd00::1":         false, // no route
+	} {
+		if got := r.Adjacent(netip.MustParseAddr(addr)); got != want {
+			t.Errorf("Adjacent(%s) = %v, want %v", addr, got, want)
+		}
+	}
+}
+
 func TestMaskBits(t *testing.T) {
 	for _, tc := range []struct {
 		m    []byte
