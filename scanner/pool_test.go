@@ -61,3 +61,33 @@ func TestPoolGrowsWhileProbesWait(t *testing.T) {
 		t.Errorf("at most %d probes in flight; want more than the initial %d, at most 512", m, poolInitial)
 	}
 }
+
+// Silent probes wait side by side (issue 15): while every worker waits
+// out a silence, no probe finishes and no worker picks another, yet the
+// pool must still grow to the concurrency limit, on the clock. Here no
+// probe returns until the limit is in flight.
+func TestPoolGrowsWhileNoProbeFinishes(t *testing.T) {
+	const limit = 1024
+	sel := Select(catalog.Default(), nil, eps("tcp/139", "tcp/445"))
+	var inFlight atomic.Int32
+	release := make(chan struct{})
+	prober := func(e catalog.Endpoint) probes.Prober {
+		return probes.ProberFunc(func(ctx context.Context, tg probes.Target) probes.Result {
+			if inFlight.Add(1) == limit {
+				close(release)
+			}
+			select {
+			case <-release:
+			case <-ctx.Done():
+			}
+			return probes.Result{State: probes.Filtered, Reason: probes.ReasonTimeout}
+		})
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	s := &Scanner{Prober: prober, Concurrency: limit, Timing: &Timing{}}
+	st := s.Run(ctx, loopbackHosts(netip.MustParseAddr("198.18.8.1"), 3*limit), sel)
+	if st.Interrupted || inFlight.Load() < limit {
+		t.Errorf("the pool never had %d probes in flight (%d started; interrupted %v)", limit, inFlight.Load(), st.Interrupted)
+	}
+}
