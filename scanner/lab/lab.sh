@@ -934,6 +934,8 @@ lab_is_up() {
 	local ns
 	load_state || return 1
 	for ns in "${ALL_NS[@]}"; do [ -e "/run/netns/$ns" ] || return 1; done
+	# A lab without its WAN relays was brought up by another lab.sh.
+	for ns in "${FAR_SITES[@]}"; do [ -f "$T/pids/wanrelay-${ns%%:*}.pid" ] || return 1; done
 	[ "$(lab_pids | wc -l)" -ge "$(find "$T/pids" -name '*.pid' | wc -l)" ]
 }
 
