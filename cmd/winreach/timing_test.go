@@ -75,14 +75,18 @@ func runTimedScan(t *testing.T, signalAfter time.Duration, args ...string) (timi
 }
 
 // Issue 14.4: a million retries of 100ms against a silent UDP port used
-// to grow each wait by half without limit and never end. Retries are
-// capped at probes.MaxRetries and no attempt waits over --timeout, so the
-// scan ends (within (1+10) x 100ms) with the port open|filtered after
-// exactly the capped number of attempts.
+// to grow each wait by half without limit and never end. --retries is
+// capped at probes.MaxRetries (a larger value exits 2; the probes cap it
+// too), and no attempt waits over --timeout, so the scan ends (within
+// (1+10) x 100ms) with the port open|filtered after exactly the capped
+// number of attempts.
 func TestHugeRetriesEndAtTheCap(t *testing.T) {
 	port := silentUDP(t)
+	if r := runBin(t, "", "scan", "--retries", "1000000", "-p", "udp/"+strconv.Itoa(port), "127.0.0.1"); r.code != 2 {
+		t.Errorf("--retries 1000000: exit %d, want 2", r.code)
+	}
 	for _, mode := range [][]string{{"--fixed-timeouts"}, {}} {
-		args := append([]string{"scan", "--format", "json", "--no-progress", "--timeout", "100ms", "--retries", "1000000",
+		args := append([]string{"scan", "--format", "json", "--no-progress", "--timeout", "100ms", "--retries", strconv.Itoa(probes.MaxRetries),
 			"-p", "udp/" + strconv.Itoa(port)}, mode...)
 		doc, code := runTimedScan(t, 0, append(args, "127.0.0.1")...)
 		if code != exitOK && code != 1 {
@@ -114,7 +118,7 @@ func TestHugeRetriesEndAtTheCap(t *testing.T) {
 func TestInterruptCutsASilentUDPWait(t *testing.T) {
 	port := silentUDP(t)
 	doc, code := runTimedScan(t, 500*time.Millisecond, "scan", "--format", "json", "--no-progress", "--fixed-timeouts",
-		"--timeout", "2s", "--retries", "1000000", "-p", "udp/"+strconv.Itoa(port), "127.0.0.1")
+		"--timeout", "2s", "--retries", strconv.Itoa(probes.MaxRetries), "-p", "udp/"+strconv.Itoa(port), "127.0.0.1")
 	if code != exitInterrupted || !doc.Interrupted {
 		t.Fatalf("exit %d, interrupted %v, want 130", code, doc.Interrupted)
 	}
