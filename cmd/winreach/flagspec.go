@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/winreach/winreach/probes"
 )
 
 // The flags of every command are defined once, in the tables below:
@@ -55,7 +57,7 @@ type flagSpec struct {
 // maxRetries caps --retries: nmap's --max-retries default. With each
 // attempt's wait bounded by --timeout, one endpoint takes at most
 // (retries+1) x timeout (plus the pacing of raw IP probes).
-const maxRetries = 10
+const maxRetries = probes.MaxRetries // the probes enforce it too
 
 var (
 	formatFlag = func(values ...string) flagSpec {

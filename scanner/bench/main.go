@@ -8,8 +8,11 @@
 // ports; (2) a host that drops everything (the lab's 198.18.1.60), catalog
 // TCP and UDP ports; (3) UDP under the targets' default ICMP rate limit:
 // the lab's closed host with 20 UDP ports, then every lab host; (4) the
-// full catalog on the lab; (5) peak RSS at 1,024 and 65,536 loopback hosts.
-// Cases 2 to 4 need the lab (scanner/lab/lab.sh up, as root); without it
+// full catalog on the lab; (5) peak RSS at 1,024 and 65,536 loopback hosts;
+// (6) LAN hosts and the far sites behind the lab's WAN (150 ms and 600 ms
+// round trips) in one scan, states equal to nmap's; (7) a /24 behind a
+// router that forwards nothing, the catalog's TCP ports, against nmap -sS
+// and -sT. Cases 2 to 4, 6 and 7 need the lab (scanner/lab/lab.sh up, as root); without it
 // they are skipped with a loud line. Every run is bounded by a timeout and
 // its process is killed by PID when it overruns.
 package main
@@ -60,7 +63,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&c.winreach, "winreach", "bin/winreach", "the winreach binary")
 	fs.StringVar(&c.nmap, "nmap", "nmap", "the nmap binary")
 	fs.StringVar(&c.lab, "lab", "scanner/lab/lab.sh", "the lab script")
-	caseList := fs.String("cases", "1,2,3,4,5,6", "cases to run")
+	caseList := fs.String("cases", "1,2,3,4,5,6,7,8", "cases to run")
 	fs.IntVar(&c.runs, "runs", 3, "runs per tool in the timed cases (the median is reported)")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -68,7 +71,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	c.cases = map[int]bool{}
 	for _, s := range strings.Split(*caseList, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < 1 || n > 6 {
+		if err != nil || n < 1 || n > 8 {
 			fmt.Fprintf(stderr, "bench: bad case %q\n", s)
 			return 2
 		}
@@ -110,11 +113,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if c.cases[1] {
 		add(c.case1(ctx, cat)...)
 	}
-	if c.cases[2] || c.cases[3] || c.cases[4] || c.cases[6] {
+	if c.cases[2] || c.cases[3] || c.cases[4] || c.cases[6] || c.cases[7] || c.cases[8] {
 		if err := c.labUp(ctx); err != nil {
-			msg := fmt.Sprintf("!!! LAB CASES 2-4 SKIPPED: %v", err)
+			msg := fmt.Sprintf("!!! LAB CASES 2-4, 6-8 SKIPPED: %v", err)
 			fmt.Fprintln(stderr, msg)
-			rows = append(rows, row{name: "2-4 lab", tool: "-", note: msg})
+			rows = append(rows, row{name: "2-4, 6-8 lab", tool: "-", note: msg})
 		} else {
 			c.client = "wr-client"
 			if ns, cleanup, err := isolatedClient(ctx); err != nil {
@@ -134,6 +137,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			}
 			if c.cases[6] {
 				add(c.case6(ctx)...)
+			}
+			if c.cases[7] {
+				add(c.case7(ctx, cat)...)
+			}
+			if c.cases[8] {
+				add(c.case8(ctx)...)
 			}
 		}
 	}
@@ -700,20 +709,20 @@ func (c *config) case3(ctx context.Context, cat catalogPorts) []row {
 	return out
 }
 
-// Case 6: the modern catalog against the Q150543 one, whole catalogs, on
+// Case 8: the modern catalog against the Q150543 one, whole catalogs, on
 // every lab host (issue 12: within 1.2x the wall time), then without the
 // closed host, whose ICMP rate limit (a burst of 6, then 1 per second)
 // bounds both scans: each UDP or IP endpoint it answers with an ICMP error
 // costs a second there, and the modern catalog has 17 such endpoints to
 // Q150543's 14.
-func (c *config) case6(ctx context.Context) []row {
+func (c *config) case8(ctx context.Context) []row {
 	var out []row
 	for _, v := range []struct {
 		name  string
 		hosts []string
 	}{
-		{fmt.Sprintf("6a catalogs, %d lab hosts", len(labHosts)), labHosts},
-		{fmt.Sprintf("6b catalogs, %d lab hosts but the rate-limited closed one", len(labHosts)-1),
+		{fmt.Sprintf("8a catalogs, %d lab hosts", len(labHosts)), labHosts},
+		{fmt.Sprintf("8b catalogs, %d lab hosts but the rate-limited closed one", len(labHosts)-1),
 			slices.DeleteFunc(slices.Clone(labHosts), func(h string) bool { return h == "198.18.1.70" })},
 	} {
 		q := spec{netns: c.client, keepOut: true, timeout: 5 * time.Minute, argv: append(c.wr(), v.hosts...)}
@@ -846,6 +855,106 @@ func (c *config) case5(ctx context.Context, cat catalogPorts) []row {
 			}
 		}
 		out = append(out, row{name: name, tool: "nmap -sT -T4", res: rn, probes: probes}, r)
+	}
+	return out
+}
+
+// wanRoutes gives the bench's client the lab's routes to the far sites and
+// the firewalled /24, via the lab's WAN router (lab.sh wan_up), inside the
+// client's own namespace.
+func (c *config) wanRoutes(ctx context.Context) error {
+	for _, prefix := range []string{"198.18.2.0/24", "198.18.3.0/24", firewalled24} {
+		out, err := exec.CommandContext(ctx, "ip", "-n", c.client, "route", "replace", prefix, "via", "198.18.1.1").CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("ip route replace %s: %v: %s", prefix, err, bytes.TrimSpace(out))
+		}
+	}
+	return nil
+}
+
+// firewalled24 sits behind the lab's WAN router, which drops everything
+// sent to it (a blackhole route: no ICMP).
+const firewalled24 = "198.18.4.0/24"
+
+// Case 6: six LAN hosts and the far sites (150 ms and 600 ms round trip)
+// in one scan with default settings; the states must equal nmap's.
+func (c *config) case6(ctx context.Context) []row {
+	name := "6 LAN + WAN (150 ms, 600 ms), 5 endpoints"
+	if err := c.wanRoutes(ctx); err != nil {
+		return []row{{name: name, tool: "-", res: result{err: err}}}
+	}
+	lan := []string{"198.18.1.10", "198.18.1.20", "198.18.1.30", "198.18.1.40", "198.18.1.62", "198.18.1.70"}
+	far := []string{"198.18.2.10", "198.18.2.11", "198.18.3.10", "198.18.3.11"}
+	hosts := append(slices.Clone(lan), far...)
+	tcp, udp := []int{88, 139, 445, 3389}, []int{53}
+	wr := spec{netns: c.client, keepOut: true, timeout: 2 * time.Minute,
+		argv: append(c.wr("-p", endpoints("tcp", tcp)+","+endpoints("udp", udp)), hosts...)}
+	// nmap's default timing: -T4's 1.25s RTT ceiling reads the 600 ms
+	// site's ports as filtered.
+	nm := spec{netns: c.client, keepOut: true, timeout: 5 * time.Minute,
+		argv: append([]string{c.nmap, "-n", "-Pn", "-sT", "-sU", "-oG", "-", "-p", "T:" + portList(tcp) + ",U:" + portList(udp)}, hosts...)}
+	rw, rn := interleaved(ctx, 1, wr, nm, nil)
+	keys := append(keysFor(hosts, "tcp", tcp), keysFor(hosts, "udp", udp)...)
+	farKeys := append(keysFor(far, "tcp", tcp), keysFor(far, "udp", udp)...)
+	ws := winreachStates(rw.out)
+	ns, ign := nmapStates(rn.out)
+	fill(ns, ign, keys)
+	var differ []string
+	for _, k := range keys {
+		if ws[k] != ns[k] {
+			differ = append(differ, fmt.Sprintf("%s winreach %s nmap %s", k, ws[k], ns[k]))
+		}
+	}
+	note := "far sites " + tally(ws, farKeys)
+	if len(differ) > 0 {
+		note += fmt.Sprintf("; %d differ from nmap: %s", len(differ), strings.Join(differ[:min(4, len(differ))], "; "))
+	}
+	out := []row{
+		{name: name, tool: "nmap -sT -sU", res: rn, probes: len(keys), note: "far sites " + tally(ns, farKeys)},
+		{name: name, tool: "winreach", res: rw, probes: len(keys), note: note, target: "states equal nmap's"},
+	}
+	if rw.err == nil && rn.err == nil {
+		out[1].ratio = fmt.Sprintf("%.2fx nmap wall", rw.wall.Seconds()/rn.wall.Seconds())
+		out[1].met = yes(len(differ) == 0)
+	}
+	return out
+}
+
+// Case 7: a /24 behind a router that forwards nothing, the catalog's TCP
+// ports: all filtered, at most 0.25x nmap -sS -T4's wall time.
+func (c *config) case7(ctx context.Context, cat catalogPorts) []row {
+	name := fmt.Sprintf("7 firewalled %s x %d TCP ports", firewalled24, len(cat.tcp))
+	if err := c.wanRoutes(ctx); err != nil {
+		return []row{{name: name, tool: "-", res: result{err: err}}}
+	}
+	var hosts []string
+	for i := range 256 {
+		hosts = append(hosts, "198.18.4."+strconv.Itoa(i))
+	}
+	keys := keysFor(hosts, "tcp", cat.tcp)
+	wr := spec{netns: c.client, keepOut: true, timeout: 2 * time.Minute, argv: c.wr("-p", endpoints("tcp", cat.tcp), firewalled24)}
+	syn := spec{netns: c.client, keepOut: true, timeout: 10 * time.Minute, argv: c.nm("-sS", "-oG", "-", "-p", portList(cat.tcp), firewalled24)}
+	con := spec{netns: c.client, keepOut: true, timeout: 10 * time.Minute, argv: c.nm("-sT", "-oG", "-", "-p", portList(cat.tcp), firewalled24)}
+	rw, rs := interleaved(ctx, 1, wr, syn, nil)
+	rt := timeRun(ctx, con)
+	ws := winreachStates(rw.out)
+	tallyNmap := func(r result) string {
+		st, ign := nmapStates(r.out)
+		fill(st, ign, keys)
+		return tally(st, keys)
+	}
+	out := []row{
+		{name: name, tool: "nmap -sS -T4", res: rs, probes: len(keys), note: tallyNmap(rs)},
+		{name: name, tool: "nmap -sT -T4", res: rt, probes: len(keys), note: tallyNmap(rt)},
+		{name: name, tool: "winreach", res: rw, probes: len(keys), note: tally(ws, keys), target: "all filtered, <= 0.25x nmap -sS wall"},
+	}
+	if rw.err == nil && rs.err == nil {
+		ratio := rw.wall.Seconds() / rs.wall.Seconds()
+		out[2].ratio = fmt.Sprintf("%.2fx nmap -sS wall", ratio)
+		if rt.err == nil {
+			out[2].ratio += fmt.Sprintf(", %.2fx -sT", rw.wall.Seconds()/rt.wall.Seconds())
+		}
+		out[2].met = yes(ratio <= 0.25 && count(ws, keys, "filtered") == len(keys))
 	}
 	return out
 }
