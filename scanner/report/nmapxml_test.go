@@ -137,7 +137,7 @@ func TestNmapXMLContent(t *testing.T) {
 		{"udp", "138", "open|filtered", "no-response", "", "netbios-dgm", "", "table", "3"},
 		// udp/137 was not tested: left out.
 		{"ip", "47", "closed", "proto-unreach", "", "gre", "", "table", "3"},
-		{"tcp", "25", "closed", "reset", "", "smtp", "", "table", "3"},
+		{"tcp", "25", "closed", "conn-refused", "", "smtp", "", "table", "3"},
 		{"udp", "138", "open", "udp-response", "", "netbios-dgm", `winreach listen echoed the "UDP" token & more`, "probed", "10"},
 	}
 	if len(got) != len(want) {
