@@ -178,10 +178,10 @@ type xmlTarget struct {
 }
 
 type xmlHost struct {
-	Comment   string       `xml:"comment,attr,omitempty"`
-	Status    xmlStatus    `xml:"status"`
-	Address   xmlAddress   `xml:"address"`
-	Hostnames xmlHostnames `xml:"hostnames"`
+	Comment    string         `xml:"comment,attr,omitempty"`
+	Status     xmlStatus      `xml:"status"`
+	Address    xmlAddress     `xml:"address"`
+	Hostnames  xmlHostnames   `xml:"hostnames"`
 	Ports      xmlPorts       `xml:"ports"`
 	HostScript *xmlHostScript `xml:"hostscript"`
 }

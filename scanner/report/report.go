@@ -252,7 +252,9 @@ func (s *Stream) End(d *Document) error {
 	return s.err
 }
 
-func hostHeading(h scanner.HostResult) string { return "Host " + hostTitle(h, func(s string) string { return s }) }
+func hostHeading(h scanner.HostResult) string {
+	return "Host " + hostTitle(h, func(s string) string { return s })
+}
 
 // hostTitle is the host's address and name, its status and its verdict
 // counts; esc escapes the name for the output format.
