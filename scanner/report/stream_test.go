@@ -12,7 +12,6 @@ import (
 	"github.com/winreach/winreach/catalog"
 	"github.com/winreach/winreach/probes"
 	"github.com/winreach/winreach/scanner"
-	"github.com/winreach/winreach/scanner/policy"
 )
 
 // The streamed JSON is byte for byte what encoding/json writes for the
@@ -253,6 +252,45 @@ func TestRenderSavedEqualsDirect(t *testing.T) {
 	if _, err := Render(strings.NewReader("nope"), NewJSON(&b)); err == nil {
 		t.Error("rendered garbage")
 	}
-	_ = io.Discard
-	_ = policy.Violation{}
+}
+
+// failing fails its second host.
+type failing struct{ recorder }
+
+func (f *failing) Host(h Host) error {
+	if len(f.hosts) == 1 {
+		return io.ErrShortWrite
+	}
+	return f.recorder.Host(h)
+}
+
+// Async keeps the order of the hosts, writes them all before End, and
+// reports a write error at a later Host or at End.
+func TestAsync(t *testing.T) {
+	rec := &recorder{}
+	w := Async(rec, 2)
+	w.Begin(&Document{})
+	var want []string
+	for i := range 50 {
+		a := netip.AddrFrom4([4]byte{198, 18, 3, byte(i)})
+		want = append(want, a.String())
+		if err := w.Host(Host{HostResult: scanner.HostResult{Address: a}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.End(&Document{}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(rec.hosts, " ") != strings.Join(want, " ") {
+		t.Errorf("order %v", rec.hosts)
+	}
+	f := &failing{}
+	w = Async(f, 1)
+	w.Begin(&Document{})
+	for i := range 10 {
+		w.Host(Host{HostResult: scanner.HostResult{Address: netip.AddrFrom4([4]byte{198, 18, 3, byte(i)})}})
+	}
+	if err := w.End(&Document{}); err != io.ErrShortWrite {
+		t.Errorf("End after a failed host: %v", err)
+	}
 }
