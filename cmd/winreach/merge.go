@@ -103,6 +103,12 @@ func mergeFiles(e env, cmd string, files []string) (*report.Document, error) {
 
 // writeReport writes a whole document in a format to -o or stdout.
 func writeReport(e env, format, path string, doc *report.Document) error {
+	return withReport(e, format, path, func(wr report.Writer) error { return report.WriteDocument(wr, doc) })
+}
+
+// withReport runs write with the writer of a format on -o (or stdout),
+// and makes the file visible when write succeeds.
+func withReport(e env, format, path string, write func(report.Writer) error) error {
 	out, err := createOutput(e.stdout, path)
 	if err != nil {
 		return err
@@ -112,7 +118,7 @@ func writeReport(e env, format, path string, doc *report.Document) error {
 	if err != nil {
 		return err
 	}
-	if err := report.WriteDocument(wr, doc); err != nil {
+	if err := write(wr); err != nil {
 		return err
 	}
 	return out.Commit()

@@ -61,21 +61,14 @@ func renderSaved(e env, format, path, name string) error {
 		return usagef("report: %v", err)
 	}
 	defer f.Close()
-	out, err := createOutput(e.stdout, path)
-	if err != nil {
-		return err
-	}
-	defer out.Abort()
-	wr, err := newWriter(format, out)
-	if err != nil {
-		return err
-	}
-	saved, err := report.Render(f, wr)
-	if err != nil {
-		return usagef("report: %s: %v", name, err)
-	}
-	if saved.Truncated || !saved.Ended {
-		fmt.Fprintf(e.stderr, "winreach: report: %s: the scan did not finish; rendered what it holds\n", name)
-	}
-	return out.Commit()
+	return withReport(e, format, path, func(wr report.Writer) error {
+		saved, err := report.Render(f, wr)
+		if err != nil {
+			return usagef("report: %s: %v", name, err)
+		}
+		if saved.Truncated || !saved.Ended {
+			fmt.Fprintf(e.stderr, "winreach: report: %s: the scan did not finish; rendered what it holds\n", name)
+		}
+		return nil
+	})
 }

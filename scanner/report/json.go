@@ -33,7 +33,7 @@ func NewJSON(w io.Writer) *JSON {
 }
 
 // jsonHead and jsonTail are the Document's fields before and after its
-// hosts.
+// hosts; jsonHead is also the body of a JSON Lines start record.
 type jsonHead struct {
 	Scanner   string    `json:"scanner"`
 	Version   string    `json:"version"`

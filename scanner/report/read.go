@@ -163,12 +163,8 @@ func unmarshalFields(fields map[string]json.RawMessage, v any) error {
 
 // line is any JSON Lines record.
 type line struct {
-	Type        string                    `json:"type"`
-	Scanner     string                    `json:"scanner"`
-	Version     string                    `json:"version"`
-	StartTime   time.Time                 `json:"start_time"`
-	Options     Options                   `json:"options"`
-	Targets     []string                  `json:"targets"`
+	Type string `json:"type"`
+	jsonHead
 	Host        netip.Addr                `json:"host"`
 	Address     netip.Addr                `json:"address"`
 	Name        string                    `json:"name"`

@@ -122,13 +122,9 @@ func (s *Stream) flush() {
 // Begin records the scan's settings.
 func (s *Stream) Begin(d *Document) error {
 	s.write(struct {
-		Type      string    `json:"type"`
-		Scanner   string    `json:"scanner"`
-		Version   string    `json:"version"`
-		StartTime time.Time `json:"start_time"`
-		Options   Options   `json:"options"`
-		Targets   []string  `json:"targets"`
-	}{"start", d.Scanner, d.Version, d.StartTime, d.Options, d.Targets})
+		Type string `json:"type"`
+		jsonHead
+	}{"start", jsonHead{d.Scanner, d.Version, d.StartTime, d.Options, d.Targets}})
 	s.flush()
 	return s.err
 }
