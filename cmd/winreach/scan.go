@@ -171,8 +171,11 @@ func cmdScan(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	pol, err := loadPolicy(catalog.Default(), f)
+	pol, err := loadPolicy(catalog.Default(), f.expect)
 	if err != nil {
+		return err
+	}
+	if f, err = f.scopedBy(pol, catalog.Default()); err != nil {
 		return err
 	}
 	sel, err := selection(catalog.Default(), f)
