@@ -205,6 +205,9 @@ func TestTableFitsWidth(t *testing.T) {
 			t.Errorf("line of %d columns: %q", len([]rune(l)), l)
 		}
 	}
+	if !strings.Contains(b.String(), "220 mail.lab.test...  ") {
+		t.Errorf("service not shortened to a fifth of the width:\n%s", b.String())
+	}
 	if !strings.Contains(b.String(), "(admin-prohibited from\n") && !strings.Contains(b.String(), "filtered\n") {
 		t.Errorf("evidence not wrapped at a word:\n%s", b.String())
 	}

@@ -56,6 +56,14 @@ func (t *Table) Host(hr Host) error {
 	if extra := extraEndpoints(h); len(extra) > 0 {
 		rows = append(rows, [4]string{"  (no function)", "", "", strings.Join(extra, ", ")})
 	}
+	if t.width > 0 {
+		// On a terminal the service column gets at most a fifth of the
+		// width; the other formats carry the full text.
+		limit := max(12, t.width/5)
+		for i := 1; i < len(rows); i++ {
+			rows[i][2] = shorten(rows[i][2], limit)
+		}
+	}
 	var widths [3]int
 	for _, r := range rows {
 		for c := range widths {
@@ -117,4 +125,13 @@ func wrapWords(s string, width int) []string {
 		}
 	}
 	return append(lines, line)
+}
+
+// shorten cuts s to at most n runes, ending in "..." when cut.
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-3]) + "..."
 }
