@@ -50,9 +50,11 @@ Policy:
                               where; exit 1 on any violation (see scanner/policy/README.md)
 
 Output:
-  --format F                  table (default), json, jsonl (one record per result as it completes),
-                              csv (one row per host and function), markdown (a report)
-                              xml (nmap -oX format: ndiff and nmap importers read it)
+  --format F                  table (default), json, jsonl (records per host as it finishes),
+                              csv (one row per host and function), markdown (a report),
+                              xml (nmap -oX format: ndiff and nmap importers read it); every
+                              format is written host by host as the scan goes ('winreach report'
+                              renders a saved json or jsonl scan in any of them)
   -o FILE                     write to FILE (atomically) instead of standard output
   --no-progress               no progress bar (it shows only when stderr is a terminal)
 
