@@ -4,7 +4,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 
@@ -38,14 +37,6 @@ is partial), 2 bad usage or unreadable input, 3 runtime failure.
 // formatList names the report formats for usage texts.
 var formatList = strings.Join(report.Formats, ", ")
 
-// checkFormat refuses an unknown --format.
-func checkFormat(cmd, format string) error {
-	if _, err := report.New(format, io.Discard); err != nil {
-		return usagef("%s: unknown --format %q (want %s)", cmd, format, formatList)
-	}
-	return nil
-}
-
 func cmdMerge(e env, args []string) error {
 	fs := newFlagSet("merge")
 	format := fs.String("format", "table", "")
@@ -60,8 +51,8 @@ func cmdMerge(e env, args []string) error {
 	case len(files) == 0:
 		return usagef("merge: no input given (name the jsonl or json outputs of the shards)")
 	}
-	if err := checkFormat("merge", *format); err != nil {
-		return err
+	if err := checkValue(mergeFlagSpecs, "format", *format); err != nil {
+		return usagef("merge: %v", err)
 	}
 	doc, err := mergeFiles(e, "merge", files)
 	if err != nil {

@@ -41,8 +41,8 @@ func cmdReport(e env, args []string) error {
 	case len(files) == 0:
 		return usagef("report: no input given (name saved scans: json or jsonl)")
 	}
-	if err := checkFormat("report", *format); err != nil {
-		return err
+	if err := checkValue(reportFlagSpecs, "format", *format); err != nil {
+		return usagef("report: %v", err)
 	}
 	if len(files) > 1 {
 		doc, err := mergeFiles(e, "report", files)
