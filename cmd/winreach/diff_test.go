@@ -111,3 +111,22 @@ func TestDiffBadInput(t *testing.T) {
 		}
 	}
 }
+
+// diff reads JSON Lines too (through the one reader of saved scans): a
+// scan rendered as jsonl by winreach report compares equal to itself, and
+// a regression shows across the two formats.
+func TestDiffReadsJSONLines(t *testing.T) {
+	dir := t.TempDir()
+	old := writeFile(t, "old.json", scanJSON("reachable", "reachable", "confirmed"))
+	oldLines := filepath.Join(dir, "old.jsonl")
+	if r := runBin(t, "", "report", "--format", "jsonl", "-o", oldLines, old); r.code != 0 {
+		t.Fatalf("report: exit %d: %s", r.code, r.stderr)
+	}
+	if r := runBin(t, "", "diff", old, oldLines); r.code != 0 || !strings.Contains(r.stdout, "no function changed") {
+		t.Errorf("json vs its jsonl: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	regressed := writeFile(t, "new.json", scanJSON("blocked", "reachable", "filtered"))
+	if r := runBin(t, "", "diff", oldLines, regressed); r.code != 1 || !strings.Contains(r.stdout, "REGRESSION") {
+		t.Errorf("jsonl vs a regressed json: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
