@@ -115,3 +115,19 @@ func closedHost() scanner.HostResult {
 	}
 	return h
 }
+
+// BenchmarkWriterHost is one host of the whole catalog through each
+// format's writer: what a scan spends per finished host.
+func BenchmarkWriterHost(b *testing.B) {
+	h := Host{HostResult: closedHost()}
+	for _, format := range Formats {
+		b.Run(format, func(b *testing.B) {
+			w, _ := New(format, io.Discard)
+			w.Begin(&Document{})
+			b.ReportAllocs()
+			for b.Loop() {
+				w.Host(h)
+			}
+		})
+	}
+}
