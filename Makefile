@@ -108,6 +108,7 @@ lab-down:
 
 test-lab: build
 	$(GO) build -o bin/winreach-labd ./cmd/winreach-labd
+	$(GO) build -o bin/winreach-wanrelay ./cmd/winreach-wanrelay
 	$(GO) test -tags lab -count=1 -v -timeout 20m ./scanner/lab/...
 
 scan-localhost:

@@ -60,7 +60,7 @@ func (p TCP) Probe(ctx context.Context, t Target) Result {
 		if t.Timing != nil && ctx.Err() == nil {
 			observeConnect(t, attempt, rtt, err == nil || st == Open, timedOut, st, reason, icmp)
 		}
-		if err == nil || ctx.Err() != nil || !timedOut || attempt > p.Retries {
+		if err == nil || ctx.Err() != nil || !timedOut || attempt >= Attempts(p.Retries) {
 			break
 		}
 	}
@@ -120,15 +120,14 @@ func (p TCP) Probe(ctx context.Context, t Target) Result {
 // silence; a local failure says nothing about the path.
 func observeConnect(t Target, attempt int, rtt time.Duration, connected, timedOut bool, st State, reason Reason, icmp *ICMP) {
 	switch {
-	case connected:
-		t.Timing.Answered(attempt, rtt, false)
+	case connected, st == Closed && reason == ReasonReset:
+		t.Timing.Answered(attempt, rtt, FromHost)
 	case timedOut:
 		t.Timing.Silent(attempt)
-	case icmp != nil:
-		// Only the target's own ICMP errors spend its rate-limit budget.
-		t.Timing.Answered(attempt, rtt, icmp.From == t.Addr)
 	case st == Closed, st == Filtered:
-		t.Timing.Answered(attempt, rtt, reason != ReasonReset)
+		// Only the target's own ICMP errors are its round trip and
+		// spend its rate-limit budget; a router's prove nothing.
+		t.Timing.Answered(attempt, rtt, ICMPAnswerer(icmp, t.Addr, st == Closed))
 	}
 }
 

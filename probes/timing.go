@@ -2,6 +2,7 @@ package probes
 
 import (
 	"context"
+	"net/netip"
 	"time"
 )
 
@@ -13,11 +14,10 @@ import (
 // Timing means fixed timeouts. Implementations are safe for concurrent use.
 type Timing interface {
 	// Timeout is how long attempt n (1 for the first) waits for an
-	// answer: at most fixed, the probe's own timeout for that attempt.
+	// answer: at most fixed, the probe's own timeout (--timeout).
 	Timeout(attempt int, fixed time.Duration) time.Duration
-	// Answered records an answer to attempt n after rtt: a reply, a TCP
-	// handshake or reset, or (icmp) an ICMP error sent by the host.
-	Answered(attempt int, rtt time.Duration, icmp bool)
+	// Answered records an answer to attempt n after rtt, and who sent it.
+	Answered(attempt int, rtt time.Duration, from Answerer)
 	// Silent records an attempt that got no answer in time.
 	Silent(attempt int)
 	// Retry is called by a datagram probe before attempt n (n > 1) after
@@ -27,14 +27,57 @@ type Timing interface {
 	Retry(ctx context.Context, attempt int) bool
 }
 
+// Answerer says who answered an attempt, which decides what the answer
+// proves about the host's path.
+type Answerer uint8
+
+const (
+	// FromHost: the host itself answered with a reply, a completed TCP
+	// handshake or a reset. The round trip is the host's.
+	FromHost Answerer = iota
+	// FromHostICMP: an ICMP error the host itself sent (port or protocol
+	// unreachable, or a prohibition from its own firewall). The round
+	// trip is the host's, and the error spends its ICMP rate-limit budget.
+	FromHostICMP
+	// FromRouter: an ICMP error from some other address on the way. It
+	// proves nothing about the host's round trip or liveness.
+	FromRouter
+)
+
+// ICMPAnswerer is who sent the ICMP error m about a probe of target; nil m
+// is an error the kernel reported without its sender (no error queue):
+// closed is then the host's own answer (port unreachable, refused), any
+// other unreachable may come from a router.
+func ICMPAnswerer(m *ICMP, target netip.Addr, closed bool) Answerer {
+	switch {
+	case m == nil && closed:
+		return FromHostICMP
+	case m == nil:
+		return FromRouter
+	case m.From == target.Unmap() || m.From == target:
+		return FromHostICMP
+	}
+	return FromRouter
+}
+
+// MaxRetries caps every probe's retries after silence, whatever --retries
+// says: with at most 1+MaxRetries attempts of at most --timeout each, the
+// waiting one endpoint does for answers is bounded by (1+MaxRetries) x
+// --timeout (plus one --timeout for a TCP conversation after the
+// handshake). Ten is nmap's default --max-retries.
+const MaxRetries = 10
+
+// Attempts is how many attempts a probe with retries makes at most.
+func Attempts(retries int) int { return 1 + min(max(0, retries), MaxRetries) }
+
 // AttemptTimeout is the wait for attempt n (from 1) of a probe at t whose
-// own timeout for that attempt is fixed: the host's adaptive timeout when
-// the scan keeps one, else fixed.
+// own timeout is fixed: the host's adaptive timeout when the scan keeps
+// one, else fixed. It is never more than fixed.
 func AttemptTimeout(t Target, attempt int, fixed time.Duration) time.Duration {
 	if t.Timing == nil {
 		return fixed
 	}
-	return t.Timing.Timeout(attempt, fixed)
+	return min(t.Timing.Timeout(attempt, fixed), fixed)
 }
 
 // ServiceWait is AttemptTimeout for an attempt that expects a service's

@@ -15,8 +15,8 @@ const maxDatagram = 65535
 // every retry is open|filtered; ICMP port-unreachable is closed.
 type UDP struct {
 	Dialer  Dialer
-	Timeout time.Duration // wait for the first attempt; later ones wait longer
-	Retries int
+	Timeout time.Duration // the longest any attempt waits (--timeout)
+	Retries int           // capped at MaxRetries
 	// Exchange is the protocol. Nil means no public request gets an answer
 	// (NetBIOS datagrams, WLBS): an empty datagram is sent to draw an ICMP
 	// error, and silence is reported as expected.
@@ -49,7 +49,10 @@ func (p UDP) Probe(ctx context.Context, t Target) Result {
 	)
 	buf := make([]byte, maxDatagram)
 	fixed := p.Timeout
-	attempts := 1 + max(0, p.Retries)
+	// An interrupt ends the read at once, not at the attempt's deadline.
+	stop := context.AfterFunc(ctx, func() { _ = conn.SetReadDeadline(time.Unix(1, 0)) })
+	defer stop()
+	attempts := Attempts(p.Retries)
 	for attempt := 0; attempt < attempts; attempt++ {
 		if attempt > 0 && t.Timing != nil && !t.Timing.Retry(ctx, attempt+1) {
 			attempts = attempt // another attempt cannot change the result
@@ -75,6 +78,9 @@ func (p UDP) Probe(ctx context.Context, t Target) Result {
 			deadline = d
 		}
 		for {
+			if ctx.Err() != nil {
+				break
+			}
 			_ = conn.SetReadDeadline(deadline)
 			n, err := conn.Read(buf)
 			if err != nil {
@@ -84,7 +90,7 @@ func (p UDP) Probe(ctx context.Context, t Target) Result {
 				if r, final := p.errorResult(err, attempt+1); final {
 					r.RTT = now().Sub(start)
 					if t.Timing != nil && r.State != NotTested {
-						t.Timing.Answered(attempt+1, r.RTT, r.ICMP == nil || r.ICMP.From == t.Addr)
+						t.Timing.Answered(attempt+1, r.RTT, ICMPAnswerer(r.ICMP, t.Addr, r.State == Closed))
 					}
 					return r
 				}
@@ -93,7 +99,7 @@ func (p UDP) Probe(ctx context.Context, t Target) Result {
 			if r, ok := p.judge(sent, buf[:n]); ok {
 				r.RTT, r.Attempts = now().Sub(start), attempt+1
 				if t.Timing != nil {
-					t.Timing.Answered(attempt+1, r.RTT, false)
+					t.Timing.Answered(attempt+1, r.RTT, FromHost)
 				}
 				return r
 			}
@@ -105,7 +111,6 @@ func (p UDP) Probe(ctx context.Context, t Target) Result {
 		if t.Timing != nil {
 			t.Timing.Silent(attempt + 1)
 		}
-		fixed = fixed * 3 / 2 // back off: the target may be pacing its answers
 	}
 	r := Result{State: OpenFiltered, Reason: ReasonNoResponse, Attempts: attempts, Wait: waited}
 	if p.Exchange == nil {

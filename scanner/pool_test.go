@@ -20,7 +20,7 @@ func TestRunAlwaysEnds(t *testing.T) {
 		return probes.ProberFunc(func(_ context.Context, tg probes.Target) probes.Result {
 			if tg.Timing != nil && tg.Addr.As4()[3]%3 == 0 {
 				tg.Timing.Silent(1)
-				tg.Timing.Answered(2, time.Millisecond, false) // loss: the window halves
+				tg.Timing.Answered(2, time.Millisecond, probes.FromHost) // loss: the window halves
 			}
 			return probes.Result{State: probes.Closed, Reason: probes.ReasonReset}
 		})
@@ -59,5 +59,35 @@ func TestPoolGrowsWhileProbesWait(t *testing.T) {
 	s.Run(t.Context(), loopbackHosts(netip.MustParseAddr("198.18.8.1"), 2000), sel)
 	if m := maxSeen.Load(); m <= poolInitial || m > 512 {
 		t.Errorf("at most %d probes in flight; want more than the initial %d, at most 512", m, poolInitial)
+	}
+}
+
+// Silent probes wait side by side (issue 15): while every worker waits
+// out a silence, no probe finishes and no worker picks another, yet the
+// pool must still grow to the concurrency limit, on the clock. Here no
+// probe returns until the limit is in flight.
+func TestPoolGrowsWhileNoProbeFinishes(t *testing.T) {
+	const limit = 1024
+	sel := Select(catalog.Default(), nil, eps("tcp/139", "tcp/445"))
+	var inFlight atomic.Int32
+	release := make(chan struct{})
+	prober := func(e catalog.Endpoint) probes.Prober {
+		return probes.ProberFunc(func(ctx context.Context, tg probes.Target) probes.Result {
+			if inFlight.Add(1) == limit {
+				close(release)
+			}
+			select {
+			case <-release:
+			case <-ctx.Done():
+			}
+			return probes.Result{State: probes.Filtered, Reason: probes.ReasonTimeout}
+		})
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	s := &Scanner{Prober: prober, Concurrency: limit, Timing: &Timing{}}
+	st := s.Run(ctx, loopbackHosts(netip.MustParseAddr("198.18.8.1"), 3*limit), sel)
+	if st.Interrupted || inFlight.Load() < limit {
+		t.Errorf("the pool never had %d probes in flight (%d started; interrupted %v)", limit, inFlight.Load(), st.Interrupted)
 	}
 }

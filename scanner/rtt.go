@@ -3,6 +3,7 @@ package scanner
 import (
 	"context"
 	"math"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -13,13 +14,35 @@ import (
 // (RFC 6298), congestion control that reacts to loss and not to a
 // firewall's silence, and pacing of datagram retries under a target's
 // ICMP rate limit. The zero value uses the defaults below.
+//
+// The policy is safe first, fast second. A host's wait comes from, in
+// order: its own measured round trips (an answer from the host itself: a
+// reply, a handshake, a reset, an ICMP error it sent); else the round
+// trips measured to other hosts on the same path (same Path key: the same
+// on-link prefix, or the same next hop and far prefix); else LinkInitial
+// for a host on the local link (Adjacent), else Initial. An
+// ICMP error from a router is no measurement of the hosts behind it. Each
+// retry after silence doubles the wait (RFC 6298 5.5), and no wait is
+// longer than the probe's --timeout.
 type Timing struct {
 	// Floor is the least time an attempt waits, however short the
 	// measured round trips (default 100ms, nmap's --min-rtt-timeout).
 	Floor time.Duration
-	// Initial is the wait before any round trip to the host or, failing
-	// that, to any host of the scan has been measured (default 500ms).
+	// Initial is the wait of a host with no measurement of its own or of
+	// its path (default 1s, RFC 6298 2.1), at most --timeout.
 	Initial time.Duration
+	// LinkInitial replaces Initial for a host Adjacent says is on the
+	// local link of an interface that resolves link-layer addresses
+	// (default 250ms).
+	LinkInitial time.Duration
+	// Adjacent reports a host on the local link (icmperr.Routes.Adjacent):
+	// no router in between, and nothing is sent to it before it answered
+	// ARP or neighbour discovery itself. Nil: none is.
+	Adjacent func(netip.Addr) bool
+	// Path names the path to a host: hosts with the same non-empty key
+	// share their measurements (icmperr.Routes.PathKey). Nil or "" means
+	// no evidence: the host shares nothing.
+	Path func(netip.Addr) string
 	// ICMPBurst and ICMPRate model a target's ICMP error rate limit, per
 	// destination: Linux's default (net.ipv4.icmp_ratelimit=1000 ms with
 	// a burst of 6, XRLIM_BURST_FACTOR) unless set.
@@ -35,23 +58,35 @@ type Timing struct {
 //     both ends, and hosts delay SYN-ACKs and ICMP errors under load;
 //     100ms is nmap's --min-rtt-timeout and keeps a drop at a few
 //     hundred milliseconds instead of seconds.
-//   - Initial 500ms: used only for a host with no measurement in a scan
-//     with none (a silent host on an unknown path), it is nmap -T4's
-//     --initial-rtt-timeout. RFC 6298's 1s is TCP's conservative choice
-//     for any Internet path; enterprise paths are well under 500ms, and
-//     the retry waits 1.5x as long, so a path of up to 750ms still
-//     answers before the probe gives up.
+//   - Initial 1s: RFC 6298 2.1's initial RTO, used only for a host
+//     nothing on its path has answered for. It covers a geostationary
+//     satellite hop (about 600ms round trip) with room for the far
+//     server's delay, so the first silence of an unmeasured host means
+//     something. It costs time only where nothing answers, and there
+//     the probes wait in parallel (a firewalled /24: every probe's 1s +
+//     2s runs side by side with the others').
+//   - LinkInitial 250ms: a host on the local link is one link away (the
+//     kernel sends it nothing before it answered ARP or neighbour
+//     discovery): its round trip is the link's (under a millisecond on
+//     Ethernet, tens on a busy Wi-Fi) plus its own stack's delay under
+//     load, which the 100ms floor already allows for; 250ms is that
+//     floor with room to spare. A silent host on a LAN then costs
+//     250ms + 500ms, not 1s + 2s.
 const (
-	defaultFloor     = 100 * time.Millisecond
-	defaultInitial   = 500 * time.Millisecond
-	defaultICMPBurst = 6
-	defaultICMPRate  = 1.0
+	defaultFloor       = 100 * time.Millisecond
+	defaultInitial     = time.Second
+	defaultLinkInitial = 250 * time.Millisecond
+	defaultICMPBurst   = 6
+	defaultICMPRate    = 1.0
 	// clockGranularity is RFC 6298's G: the least RTTVAR term.
 	clockGranularity = time.Millisecond
 )
 
 func (c *Timing) floor() time.Duration   { return cmpOr(c.Floor, defaultFloor) }
 func (c *Timing) initial() time.Duration { return cmpOr(c.Initial, defaultInitial) }
+func (c *Timing) linkInitial() time.Duration {
+	return cmpOr(c.LinkInitial, defaultLinkInitial)
+}
 
 func (c *Timing) now() time.Time {
 	if c.Now != nil {
@@ -97,34 +132,61 @@ func (e *rttEstimator) rto() (time.Duration, bool) {
 	return e.srtt + max(clockGranularity, 4*e.rttvar), true
 }
 
-// scanTiming is what the whole scan has measured: a host that has not
-// answered yet starts from the round trips of the hosts that have (nmap's
-// group timing), so a dead host in a live subnet costs a few LAN round
-// trips, not the initial second.
+// scanTiming is what the whole scan has measured, per path: a host that
+// has not answered yet starts from the round trips of the hosts that
+// share its path (same Path key), so a dead host in a live subnet costs a
+// few LAN round trips, not the initial second. Hosts whose path is
+// unknown share nothing.
 type scanTiming struct {
-	cfg Timing
-	mu  sync.Mutex
-	est rttEstimator
+	cfg   Timing
+	mu    sync.Mutex
+	paths map[string]*rttEstimator
 }
 
-func newScanTiming(cfg Timing) *scanTiming { return &scanTiming{cfg: cfg} }
+func newScanTiming(cfg Timing) *scanTiming {
+	return &scanTiming{cfg: cfg, paths: map[string]*rttEstimator{}}
+}
 
-func (s *scanTiming) sample(r time.Duration) {
+// pathKey is the key of addr's path, "" when there is no evidence.
+func (s *scanTiming) pathKey(addr netip.Addr) string {
+	if s.cfg.Path == nil || !addr.IsValid() {
+		return ""
+	}
+	return s.cfg.Path(addr)
+}
+
+func (s *scanTiming) sample(path string, r time.Duration) {
+	if path == "" {
+		return
+	}
 	s.mu.Lock()
-	s.est.sample(r)
+	e := s.paths[path]
+	if e == nil {
+		e = &rttEstimator{}
+		s.paths[path] = e
+	}
+	e.sample(r)
 	s.mu.Unlock()
 }
 
-func (s *scanTiming) rto() (time.Duration, bool) {
+func (s *scanTiming) rto(path string) (time.Duration, bool) {
+	if path == "" {
+		return 0, false
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.est.rto()
+	if e := s.paths[path]; e != nil {
+		return e.rto()
+	}
+	return 0, false
 }
 
 // hostTiming is one host's probes.Timing. It lives as long as the host is
 // in flight.
 type hostTiming struct {
-	scan *scanTiming
+	scan     *scanTiming
+	path     string // the path key, "" when unknown
+	adjacent bool   // on the local link (Timing.Adjacent)
 	// window is the most probes in flight congestion control allows when
 	// it is not limiting: the host's planned probes or --max-per-host.
 	window int
@@ -155,8 +217,9 @@ type hostTiming struct {
 
 var _ probes.Timing = (*hostTiming)(nil)
 
-func newHostTiming(scan *scanTiming, window int) *hostTiming {
-	return &hostTiming{scan: scan, window: max(1, window), tokens: float64(scan.burst())}
+func newHostTiming(scan *scanTiming, addr netip.Addr, window int) *hostTiming {
+	adjacent := scan.cfg.Adjacent != nil && addr.IsValid() && scan.cfg.Adjacent(addr)
+	return &hostTiming{scan: scan, path: scan.pathKey(addr), adjacent: adjacent, window: max(1, window), tokens: float64(scan.burst())}
 }
 
 func (s *scanTiming) burst() int           { return cmpOr(s.cfg.ICMPBurst, defaultICMPBurst) }
@@ -164,41 +227,52 @@ func (s *scanTiming) rate() float64        { return cmpOr(s.cfg.ICMPRate, defaul
 func (s *scanTiming) now() time.Time       { return s.cfg.now() }
 func (s *scanTiming) floor() time.Duration { return s.cfg.floor() }
 
-// Timeout is the host's RTO, else the scan's, else the initial value, at
-// least the floor and at most fixed. A retry after silence doubles it
-// (RFC 6298 5.5) once the host has shown it answers: then silence may be
-// loss on a loaded path. A host that never answered backs off by half
-// only: its silence is most likely a filter, and the retry is there for a
-// lost packet or a path slower than the initial guess.
+// Timeout is the host's RTO, else its path's, else the initial value (the
+// link's for a host on the local link); at
+// least the floor, doubled for each retry after silence (RFC 6298 5.5),
+// and at most fixed (--timeout).
 func (h *hostTiming) Timeout(attempt int, fixed time.Duration) time.Duration {
 	h.mu.Lock()
 	rto, ok := h.est.rto()
-	alive := h.answers > 0
 	h.mu.Unlock()
 	if !ok {
-		rto, ok = h.scan.rto()
+		rto, ok = h.scan.rto(h.path)
 	}
-	if !ok {
+	switch {
+	case ok:
+	case h.adjacent:
+		rto = h.scan.cfg.linkInitial()
+	default:
 		rto = h.scan.cfg.initial()
 	}
-	rto = max(rto, h.scan.floor())
-	for n := 1; n < min(attempt, 8); n++ {
-		if alive {
-			rto *= 2
-		} else {
-			rto = rto * 3 / 2
-		}
+	return backoff(max(rto, h.scan.floor()), attempt, fixed)
+}
+
+// backoff is RFC 6298 5.5: base doubled for each attempt after the first,
+// at most ceiling.
+func backoff(base time.Duration, attempt int, ceiling time.Duration) time.Duration {
+	for n := 1; n < attempt && base < ceiling; n++ {
+		base *= 2
 	}
-	return min(rto, fixed)
+	return min(base, ceiling)
 }
 
 // Answered folds in a round trip. Only first attempts are samples (Karn's
 // algorithm: an answer after a retry may belong to either attempt). An
 // answer that needed a retry and is not an ICMP error is loss on a path
 // that works: the congestion window halves. Rate-limited ICMP is not
-// loss: it is paced by Retry instead.
-func (h *hostTiming) Answered(attempt int, rtt time.Duration, icmp bool) {
+// loss: it is paced by Retry instead. A router's ICMP error is no answer
+// of the host: it measures nothing and proves no liveness.
+func (h *hostTiming) Answered(attempt int, rtt time.Duration, from probes.Answerer) {
 	h.mu.Lock()
+	if from == probes.FromRouter {
+		if attempt > 1 {
+			h.settleRetry(false)
+		}
+		h.mu.Unlock()
+		return
+	}
+	icmp := from == probes.FromHostICMP
 	h.answers++
 	if icmp {
 		h.icmp++
@@ -226,7 +300,7 @@ func (h *hostTiming) Answered(attempt int, rtt time.Duration, icmp bool) {
 	}
 	h.mu.Unlock()
 	if attempt == 1 {
-		h.scan.sample(rtt)
+		h.scan.sample(h.path, rtt)
 	}
 }
 

@@ -1,8 +1,11 @@
 package scanner
 
 import (
+	"net/netip"
 	"testing"
 	"time"
+
+	"github.com/winreach/winreach/probes"
 )
 
 // fakeClock is a settable clock for the timing model.
@@ -42,51 +45,14 @@ func TestRTTEstimatorFollowsRFC6298(t *testing.T) {
 	}
 }
 
-func TestTimeoutFloorCeilingInitialAndBackoff(t *testing.T) {
-	scan, _ := newTestTiming(Timing{})
-	h := newHostTiming(scan, 10)
-	// Nothing measured anywhere: the initial 500ms, capped by --timeout.
-	if got := h.Timeout(1, 2*time.Second); got != 500*time.Millisecond {
-		t.Errorf("initial: %v, want 500ms", got)
-	}
-	if got := h.Timeout(1, 300*time.Millisecond); got != 300*time.Millisecond {
-		t.Errorf("initial under a 300ms ceiling: %v", got)
-	}
-	// A host that never answered backs off by half.
-	if got := h.Timeout(2, 5*time.Second); got != 750*time.Millisecond {
-		t.Errorf("silent host, attempt 2: %v, want 750ms", got)
-	}
-	// Another host's answers seed this one (scan-wide timing), at the floor.
-	other := newHostTiming(scan, 10)
-	other.Answered(1, 200*time.Microsecond, false)
-	if got := h.Timeout(1, 2*time.Second); got != 100*time.Millisecond {
-		t.Errorf("seeded by a LAN host: %v, want the 100ms floor", got)
-	}
-	// Its own slower samples take over.
-	for range 10 {
-		h.Answered(1, 400*time.Millisecond, false)
-	}
-	got := h.Timeout(1, 2*time.Second)
-	if got < 400*time.Millisecond || got > 700*time.Millisecond {
-		t.Errorf("own 400ms samples: %v", got)
-	}
-	// Alive now: a retry doubles (RFC 6298 5.5), still under the ceiling.
-	if got2 := h.Timeout(2, 2*time.Second); got2 != min(2*got, 2*time.Second) {
-		t.Errorf("attempt 2: %v, want double %v", got2, got)
-	}
-	if got := h.Timeout(5, 2*time.Second); got != 2*time.Second {
-		t.Errorf("attempt 5: %v, want the 2s ceiling", got)
-	}
-}
-
 // A Linux host with 20 closed UDP ports answers the first 6 at once (its
 // ICMP burst) and then one per second. Retries are paced to that: the k-th
 // goes out k seconds after the burst, so all 20 are right in about 14s.
 func TestRetriesArePacedByTheICMPBudget(t *testing.T) {
 	scan, clock := newTestTiming(Timing{})
-	h := newHostTiming(scan, 20)
+	h := newHostTiming(scan, netip.Addr{}, 20)
 	for range 6 {
-		h.Answered(1, time.Millisecond, true)
+		h.Answered(1, time.Millisecond, probes.FromHostICMP)
 	}
 	clock.advance(100 * time.Millisecond)
 	for range 14 {
@@ -104,7 +70,7 @@ func TestRetriesArePacedByTheICMPBudget(t *testing.T) {
 	}
 	// The answers to paced retries do not spend the budget twice.
 	for range 14 {
-		h.Answered(2, time.Millisecond, true)
+		h.Answered(2, time.Millisecond, probes.FromHostICMP)
 	}
 	clock.advance(15 * time.Second) // the 14th paced error, then a second of refill
 	if wait, _ := h.reserveRetry(2); wait != 0 {
@@ -117,7 +83,7 @@ func TestRetriesArePacedByTheICMPBudget(t *testing.T) {
 // skipped.
 func TestSilenceOfASilentHostIsNotPacedNorRetriedTwice(t *testing.T) {
 	scan, _ := newTestTiming(Timing{})
-	h := newHostTiming(scan, 10)
+	h := newHostTiming(scan, netip.Addr{}, 10)
 	h.Silent(1)
 	if wait, ok := h.reserveRetry(2); !ok || wait != 0 {
 		t.Errorf("second attempt: wait %v ok %v, want at once", wait, ok)
@@ -126,7 +92,7 @@ func TestSilenceOfASilentHostIsNotPacedNorRetriedTwice(t *testing.T) {
 	if _, ok := h.reserveRetry(3); ok {
 		t.Error("third attempt to a host that never answered")
 	}
-	h.Answered(1, time.Millisecond, false)
+	h.Answered(1, time.Millisecond, probes.FromHost)
 	if _, ok := h.reserveRetry(3); !ok {
 		t.Error("third attempt refused to a host that answers")
 	}
@@ -136,9 +102,9 @@ func TestSilenceOfASilentHostIsNotPacedNorRetriedTwice(t *testing.T) {
 // like Linux: its silences are not paced.
 func TestHostBeyondTheModelIsNotPaced(t *testing.T) {
 	scan, _ := newTestTiming(Timing{})
-	h := newHostTiming(scan, 30)
+	h := newHostTiming(scan, netip.Addr{}, 30)
 	for range 20 {
-		h.Answered(1, time.Millisecond, true)
+		h.Answered(1, time.Millisecond, probes.FromHostICMP)
 	}
 	h.Silent(1)
 	if wait, ok := h.reserveRetry(2); !ok || wait != 0 {
@@ -151,25 +117,25 @@ func TestHostBeyondTheModelIsNotPaced(t *testing.T) {
 // answers grow it back until it stops limiting.
 func TestCongestionWindowReactsToLossNotSilence(t *testing.T) {
 	scan, _ := newTestTiming(Timing{})
-	h := newHostTiming(scan, 16)
+	h := newHostTiming(scan, netip.Addr{}, 16)
 	for range 50 {
 		h.Silent(1)
 		h.Silent(2)
 	}
-	h.Answered(2, time.Millisecond, true)
+	h.Answered(2, time.Millisecond, probes.FromHostICMP)
 	if l := h.limit(); l != 0 {
 		t.Fatalf("silence and ICMP set a limit of %d", l)
 	}
-	h.Answered(2, time.Millisecond, false)
+	h.Answered(2, time.Millisecond, probes.FromHost)
 	if l := h.limit(); l != 8 {
 		t.Errorf("after one loss: limit %d, want 8", l)
 	}
-	h.Answered(2, time.Millisecond, false)
+	h.Answered(2, time.Millisecond, probes.FromHost)
 	if l := h.limit(); l != 4 {
 		t.Errorf("after two losses: limit %d, want 4", l)
 	}
 	for range 1000 {
-		h.Answered(1, time.Millisecond, false)
+		h.Answered(1, time.Millisecond, probes.FromHost)
 	}
 	if l := h.limit(); l != 0 {
 		t.Errorf("after recovery: limit %d, want none", l)
@@ -181,9 +147,9 @@ func TestCongestionWindowReactsToLossNotSilence(t *testing.T) {
 // not make the host look unlimited, so the waiting retries stay paced.
 func TestErrorsBesideReservedRetriesKeepThePacing(t *testing.T) {
 	scan, clock := newTestTiming(Timing{})
-	h := newHostTiming(scan, 20)
+	h := newHostTiming(scan, netip.Addr{}, 20)
 	for range 6 {
-		h.Answered(1, time.Millisecond, true) // the burst
+		h.Answered(1, time.Millisecond, probes.FromHostICMP) // the burst
 	}
 	for range 5 {
 		h.Silent(1) // rate-limited: limited from now on
@@ -194,7 +160,7 @@ func TestErrorsBesideReservedRetriesKeepThePacing(t *testing.T) {
 		}
 	}
 	clock.advance(1100 * time.Millisecond)
-	h.Answered(1, time.Millisecond, true) // a raw probe's error, one refill later
+	h.Answered(1, time.Millisecond, probes.FromHostICMP) // a raw probe's error, one refill later
 	if h.unmodeled || !h.limited {
 		t.Fatalf("one error within the refilled budget made the host unmodeled (tokens %.2f, reserved %d)", h.tokens, h.reserved)
 	}

@@ -118,7 +118,10 @@ func (s *Scanner) Run(ctx context.Context, hosts iter.Seq[Host], sel Selection) 
 	r.mu.Lock()
 	r.spawn()
 	r.mu.Unlock()
+	paced := make(chan struct{})
+	go r.pace(paced)
 	r.workers.Wait()
+	close(paced)
 
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -195,6 +198,32 @@ const (
 	// duration must be for the probes to count as waiting on the network.
 	poolNetworkBound = 4
 )
+
+// pace reconsiders the pool on the clock, every epoch, and not only when
+// a worker picks a probe: when every worker waits out a silence (a
+// firewalled subnet: seconds per probe), no pick happens for seconds, and
+// the pool would grow by one doubling per wave of waits instead of
+// letting the silent probes wait side by side. It ends when done closes.
+func (r *run) pace(done <-chan struct{}) {
+	t := time.NewTicker(poolEpoch)
+	defer t.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case now := <-t.C:
+			r.mu.Lock()
+			if !r.stopped() && r.pending > 0 && r.idle == 0 {
+				r.pool.busy = true
+				r.grow(now)
+				if r.spawned < r.pool.allowed {
+					r.spawn() // it picks a probe and spawns the next, up to allowed
+				}
+			}
+			r.mu.Unlock()
+		}
+	}
+}
 
 // grow reconsiders the allowance at the end of an epoch. mu held.
 func (r *run) grow(now time.Time) {
@@ -405,7 +434,7 @@ func (r *run) start(h Host) {
 		if r.s.MaxPerHost > 0 {
 			window = min(window, r.s.MaxPerHost)
 		}
-		hs.timing = newHostTiming(r.timing, window)
+		hs.timing = newHostTiming(r.timing, h.Addr, window)
 	}
 	r.active[h.Addr] = hs
 	r.ring = append(r.ring, hs)

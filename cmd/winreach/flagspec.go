@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/winreach/winreach/probes"
 	"github.com/winreach/winreach/scanner/report"
 )
 
@@ -57,7 +58,7 @@ type flagSpec struct {
 // maxRetries caps --retries: nmap's --max-retries default. With each
 // attempt's wait bounded by --timeout, one endpoint takes at most
 // (retries+1) x timeout (plus the pacing of raw IP probes).
-const maxRetries = 10
+const maxRetries = probes.MaxRetries // the probes enforce it too
 
 var (
 	formatFlag = func(values ...string) flagSpec {

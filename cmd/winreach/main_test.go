@@ -37,6 +37,19 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// binExit is the exit status in err from running the binary; any other
+// error fails the test.
+func binExit(t *testing.T, err error) int {
+	t.Helper()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return 0
+}
+
 type runResult struct {
 	stdout, stderr string
 	code           int
@@ -47,14 +60,7 @@ func runBin(t *testing.T, stdin string, args ...string) runResult {
 	cmd := exec.CommandContext(t.Context(), winreachBin, args...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr, cmd.Stdin = &out, &errb, strings.NewReader(stdin)
-	err := cmd.Run()
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
+	code := binExit(t, cmd.Run())
 	return runResult{out.String(), errb.String(), code}
 }
 

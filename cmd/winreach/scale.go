@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 
+	"github.com/winreach/winreach/probes/icmperr"
 	"github.com/winreach/winreach/probes/rawip"
 	"github.com/winreach/winreach/scanner"
 	"github.com/winreach/winreach/scanner/report"
@@ -71,7 +72,9 @@ func (s *scaleFlags) apply(sc *scanner.Scanner) {
 	sc.Rate = s.rate
 	sc.MaxPerHost = s.maxPerHost
 	if !s.fixed {
-		sc.Timing = &scanner.Timing{}
+		// Hosts share round trips only along the same route (issue 15).
+		routes := icmperr.LoadRoutes()
+		sc.Timing = &scanner.Timing{Path: routes.PathKey, Adjacent: routes.Adjacent}
 	}
 	if s.parsedShard.N > 1 {
 		sc.Keep = s.parsedShard.Keep

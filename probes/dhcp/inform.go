@@ -43,8 +43,8 @@ type Inform struct {
 	// holding the local address, or a locally administered one derived
 	// from the address.
 	HardwareAddr net.HardwareAddr
-	Timeout      time.Duration // wait for the first attempt; later ones wait longer
-	Retries      int
+	Timeout      time.Duration // the longest any attempt waits
+	Retries      int           // at most probes.MaxRetries
 	Now          func() time.Time
 }
 
@@ -129,7 +129,7 @@ func (p Inform) Probe(ctx context.Context, t probes.Target) probes.Result {
 	}
 	var xids []uint32
 	wait := p.Timeout
-	attempts := 1 + max(0, p.Retries)
+	attempts := probes.Attempts(p.Retries)
 	for attempt := 0; attempt < attempts; attempt++ {
 		if attempt > 0 && t.Timing != nil && !t.Timing.Retry(ctx, attempt+1) {
 			attempts = attempt // another attempt cannot change the result
@@ -164,7 +164,7 @@ func (p Inform) Probe(ctx context.Context, t probes.Target) probes.Result {
 						timer.Stop()
 						r.RTT = now().Sub(start)
 						if t.Timing != nil && r.State != probes.NotTested {
-							t.Timing.Answered(attempt+1, r.RTT, r.ICMP == nil || r.ICMP.From == t.Addr)
+							t.Timing.Answered(attempt+1, r.RTT, probes.ICMPAnswerer(r.ICMP, t.Addr, r.State == probes.Closed))
 						}
 						return r
 					}
@@ -177,12 +177,11 @@ func (p Inform) Probe(ctx context.Context, t probes.Target) probes.Result {
 				timer.Stop()
 				r.RTT, r.Attempts = now().Sub(start), attempt+1
 				if t.Timing != nil {
-					t.Timing.Answered(attempt+1, r.RTT, false)
+					t.Timing.Answered(attempt+1, r.RTT, probes.FromHost)
 				}
 				return r
 			}
 		}
-		wait = wait * 3 / 2
 	}
 	return probes.Result{State: probes.OpenFiltered, Reason: probes.ReasonNoResponse, Attempts: attempts, Note: silenceNote}
 }

@@ -43,10 +43,11 @@ type Prober struct {
 	ICMP4, ICMP6 *Listener
 	// Pacer spaces the packets to each host; nil sends at once.
 	Pacer *Pacer
-	// Timeout is the wait after the first packet; each retry waits half
-	// as long again.
+	// Timeout is the longest any packet's wait; with the scan's timing
+	// the first waits the host's timeout and retries back off up to it.
 	Timeout time.Duration
-	// Retries is how many more packets to send after silence.
+	// Retries is how many more packets to send after silence (at most
+	// probes.MaxRetries).
 	Retries int
 	// Source returns the local address that packets to dst leave from;
 	// nil asks the routing table (a UDP connect, which sends nothing).
@@ -165,7 +166,7 @@ func (p Prober) Probe(ctx context.Context, t probes.Target) probes.Result {
 	if now == nil {
 		now = time.Now
 	}
-	attempts := 1 + max(0, p.Retries)
+	attempts := probes.Attempts(p.Retries)
 	errs := make(chan Error, 4*attempts)
 	var (
 		sent    [][]byte
@@ -210,7 +211,7 @@ func (p Prober) Probe(ctx context.Context, t probes.Target) probes.Result {
 				r := judgeICMP(e, dst)
 				r.RTT, r.Attempts = now().Sub(start), attempt+1
 				if t.Timing != nil {
-					t.Timing.Answered(attempt+1, r.RTT, e.From == dst.Unmap())
+					t.Timing.Answered(attempt+1, r.RTT, probes.ICMPAnswerer(r.ICMP, dst, false))
 				}
 				if r.State == probes.Open && p.Exchange != nil && p.Exchange.WaitPastOpen() {
 					pending = &r
@@ -223,7 +224,7 @@ func (p Prober) Probe(ctx context.Context, t probes.Target) probes.Result {
 					continue // our own packet, looped back to a local target
 				}
 				if t.Timing != nil {
-					t.Timing.Answered(attempt+1, now().Sub(start), false)
+					t.Timing.Answered(attempt+1, now().Sub(start), probes.FromHost)
 				}
 				r, final := probes.Result{State: probes.Open, Reason: probes.ReasonReply,
 					Note: fmt.Sprintf("the target sent an IP protocol %d packet (%d bytes)", proto, len(b))}, true
@@ -251,7 +252,6 @@ func (p Prober) Probe(ctx context.Context, t probes.Target) probes.Result {
 			return *pending
 		}
 		waited += now().Sub(start)
-		wait = wait * 3 / 2 // back off: the target may be rate-limiting its errors
 	}
 	return probes.Result{State: probes.OpenFiltered, Reason: probes.ReasonNoResponse, Attempts: attempts, Wait: waited,
 		Note: "no ICMP error and no packet of the protocol: a firewall dropped it, or the target accepted it silently"}

@@ -9,11 +9,14 @@
 // TCP and UDP ports; (3) UDP under the targets' default ICMP rate limit:
 // the lab's closed host with 20 UDP ports, then every lab host; (4) the
 // full catalog on the lab; (5) peak RSS at 1,024 and 65,536 loopback hosts;
-// (6) every output format on 4,096 and 16,384 loopback hosts x the
-// catalog's TCP and UDP endpoints, with their functions judged: peak RSS
-// and probes/s per format, beside nmap -sT -sU -oX and beside JSON Lines
-// (of -baseline, an earlier winreach binary, when given).
-// Cases 2 to 4 need the lab (scanner/lab/lab.sh up, as root); without it
+// (6) LAN hosts and the far sites behind the lab's WAN (150 ms and 600 ms
+// round trips) in one scan, states equal to nmap's; (7) a /24 behind a
+// router that forwards nothing, the catalog's TCP ports, against nmap -sS
+// and -sT; (8) every output format on 4,096 and 16,384 loopback hosts x
+// the catalog's TCP and UDP endpoints, with their functions judged: peak
+// RSS and probes/s per format, beside nmap -sT -sU -oX and beside JSON
+// Lines (of -baseline, an earlier winreach binary, when given). Cases 2
+// to 4, 6 and 7 need the lab (scanner/lab/lab.sh up, as root); without it
 // they are skipped with a loud line. Every run is bounded by a timeout and
 // its process is killed by PID when it overruns.
 package main
@@ -65,8 +68,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&c.winreach, "winreach", "bin/winreach", "the winreach binary")
 	fs.StringVar(&c.nmap, "nmap", "nmap", "the nmap binary")
 	fs.StringVar(&c.lab, "lab", "scanner/lab/lab.sh", "the lab script")
-	caseList := fs.String("cases", "1,2,3,4,5,6", "cases to run")
-	fs.StringVar(&c.baseline, "baseline", "", "an earlier winreach binary whose jsonl is case 6's throughput reference")
+	caseList := fs.String("cases", "1,2,3,4,5,6,7,8", "cases to run")
+	fs.StringVar(&c.baseline, "baseline", "", "an earlier winreach binary whose jsonl is case 8's throughput reference")
 	fs.IntVar(&c.runs, "runs", 3, "runs per tool in the timed cases (the median is reported)")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -74,7 +77,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	c.cases = map[int]bool{}
 	for _, s := range strings.Split(*caseList, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < 1 || n > 6 {
+		if err != nil || n < 1 || n > 8 {
 			fmt.Fprintf(stderr, "bench: bad case %q\n", s)
 			return 2
 		}
@@ -116,11 +119,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if c.cases[1] {
 		add(c.case1(ctx, cat)...)
 	}
-	if c.cases[2] || c.cases[3] || c.cases[4] {
+	if c.cases[2] || c.cases[3] || c.cases[4] || c.cases[6] || c.cases[7] {
 		if err := c.labUp(ctx); err != nil {
-			msg := fmt.Sprintf("!!! LAB CASES 2-4 SKIPPED: %v", err)
+			msg := fmt.Sprintf("!!! LAB CASES 2-4, 6, 7 SKIPPED: %v", err)
 			fmt.Fprintln(stderr, msg)
-			rows = append(rows, row{name: "2-4 lab", tool: "-", note: msg})
+			rows = append(rows, row{name: "2-4, 6, 7 lab", tool: "-", note: msg})
 		} else {
 			c.client = "wr-client"
 			if ns, cleanup, err := isolatedClient(ctx); err != nil {
@@ -138,13 +141,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			if c.cases[4] {
 				add(c.case4(ctx, cat)...)
 			}
+			if c.cases[6] {
+				add(c.case6(ctx)...)
+			}
+			if c.cases[7] {
+				add(c.case7(ctx, cat)...)
+			}
 		}
 	}
 	if c.cases[5] {
 		add(c.case5(ctx, cat)...)
 	}
-	if c.cases[6] {
-		add(c.case6(ctx, cat)...)
+	if c.cases[8] {
+		add(c.case8(ctx, cat)...)
 	}
 	printTable(stdout, rows)
 	return 0
@@ -842,14 +851,14 @@ func (c *config) case5(ctx context.Context, cat catalogPorts) []row {
 	return out
 }
 
-// Case 6: every output format streams. The catalog's TCP and UDP
+// Case 8: every output format streams. The catalog's TCP and UDP
 // endpoints (the functions that use only those, plus -p for the rest) on
 // 4,096 and 16,384 loopback hosts, each format written to /dev/null by
 // the process measured: peak RSS at most 64 MB and at most 1.25x the
 // 4,096-host figure, and probes/s at 16,384 hosts no lower than JSON
 // Lines' (the reference: -baseline's jsonl, else this binary's; 5% for
 // noise). nmap -sT -sU -oX of the same hosts and ports runs beside.
-func (c *config) case6(ctx context.Context, cat catalogPorts) []row {
+func (c *config) case8(ctx context.Context, cat catalogPorts) []row {
 	formats := []string{"jsonl", "json", "table", "markdown", "csv", "xml"}
 	sizes := []struct {
 		target string
@@ -930,6 +939,106 @@ func (c *config) case6(ctx context.Context, cat catalogPorts) []row {
 			}
 			out = append(out, rw)
 		}
+	}
+	return out
+}
+
+// wanRoutes gives the bench's client the lab's routes to the far sites and
+// the firewalled /24, via the lab's WAN router (lab.sh wan_up), inside the
+// client's own namespace.
+func (c *config) wanRoutes(ctx context.Context) error {
+	for _, prefix := range []string{"198.18.2.0/24", "198.18.3.0/24", firewalled24} {
+		out, err := exec.CommandContext(ctx, "ip", "-n", c.client, "route", "replace", prefix, "via", "198.18.1.1").CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("ip route replace %s: %v: %s", prefix, err, bytes.TrimSpace(out))
+		}
+	}
+	return nil
+}
+
+// firewalled24 sits behind the lab's WAN router, which drops everything
+// sent to it (a blackhole route: no ICMP).
+const firewalled24 = "198.18.4.0/24"
+
+// Case 6: six LAN hosts and the far sites (150 ms and 600 ms round trip)
+// in one scan with default settings; the states must equal nmap's.
+func (c *config) case6(ctx context.Context) []row {
+	name := "6 LAN + WAN (150 ms, 600 ms), 5 endpoints"
+	if err := c.wanRoutes(ctx); err != nil {
+		return []row{{name: name, tool: "-", res: result{err: err}}}
+	}
+	lan := []string{"198.18.1.10", "198.18.1.20", "198.18.1.30", "198.18.1.40", "198.18.1.62", "198.18.1.70"}
+	far := []string{"198.18.2.10", "198.18.2.11", "198.18.3.10", "198.18.3.11"}
+	hosts := append(slices.Clone(lan), far...)
+	tcp, udp := []int{88, 139, 445, 3389}, []int{53}
+	wr := spec{netns: c.client, keepOut: true, timeout: 2 * time.Minute,
+		argv: append(c.wr("-p", endpoints("tcp", tcp)+","+endpoints("udp", udp)), hosts...)}
+	// nmap's default timing: -T4's 1.25s RTT ceiling reads the 600 ms
+	// site's ports as filtered.
+	nm := spec{netns: c.client, keepOut: true, timeout: 5 * time.Minute,
+		argv: append([]string{c.nmap, "-n", "-Pn", "-sT", "-sU", "-oG", "-", "-p", "T:" + portList(tcp) + ",U:" + portList(udp)}, hosts...)}
+	rw, rn := interleaved(ctx, 1, wr, nm, nil)
+	keys := append(keysFor(hosts, "tcp", tcp), keysFor(hosts, "udp", udp)...)
+	farKeys := append(keysFor(far, "tcp", tcp), keysFor(far, "udp", udp)...)
+	ws := winreachStates(rw.out)
+	ns, ign := nmapStates(rn.out)
+	fill(ns, ign, keys)
+	var differ []string
+	for _, k := range keys {
+		if ws[k] != ns[k] {
+			differ = append(differ, fmt.Sprintf("%s winreach %s nmap %s", k, ws[k], ns[k]))
+		}
+	}
+	note := "far sites " + tally(ws, farKeys)
+	if len(differ) > 0 {
+		note += fmt.Sprintf("; %d differ from nmap: %s", len(differ), strings.Join(differ[:min(4, len(differ))], "; "))
+	}
+	out := []row{
+		{name: name, tool: "nmap -sT -sU", res: rn, probes: len(keys), note: "far sites " + tally(ns, farKeys)},
+		{name: name, tool: "winreach", res: rw, probes: len(keys), note: note, target: "states equal nmap's"},
+	}
+	if rw.err == nil && rn.err == nil {
+		out[1].ratio = fmt.Sprintf("%.2fx nmap wall", rw.wall.Seconds()/rn.wall.Seconds())
+		out[1].met = yes(len(differ) == 0)
+	}
+	return out
+}
+
+// Case 7: a /24 behind a router that forwards nothing, the catalog's TCP
+// ports: all filtered, at most 0.25x nmap -sS -T4's wall time.
+func (c *config) case7(ctx context.Context, cat catalogPorts) []row {
+	name := fmt.Sprintf("7 firewalled %s x %d TCP ports", firewalled24, len(cat.tcp))
+	if err := c.wanRoutes(ctx); err != nil {
+		return []row{{name: name, tool: "-", res: result{err: err}}}
+	}
+	var hosts []string
+	for i := range 256 {
+		hosts = append(hosts, "198.18.4."+strconv.Itoa(i))
+	}
+	keys := keysFor(hosts, "tcp", cat.tcp)
+	wr := spec{netns: c.client, keepOut: true, timeout: 2 * time.Minute, argv: c.wr("-p", endpoints("tcp", cat.tcp), firewalled24)}
+	syn := spec{netns: c.client, keepOut: true, timeout: 10 * time.Minute, argv: c.nm("-sS", "-oG", "-", "-p", portList(cat.tcp), firewalled24)}
+	con := spec{netns: c.client, keepOut: true, timeout: 10 * time.Minute, argv: c.nm("-sT", "-oG", "-", "-p", portList(cat.tcp), firewalled24)}
+	rw, rs := interleaved(ctx, 1, wr, syn, nil)
+	rt := timeRun(ctx, con)
+	ws := winreachStates(rw.out)
+	tallyNmap := func(r result) string {
+		st, ign := nmapStates(r.out)
+		fill(st, ign, keys)
+		return tally(st, keys)
+	}
+	out := []row{
+		{name: name, tool: "nmap -sS -T4", res: rs, probes: len(keys), note: tallyNmap(rs)},
+		{name: name, tool: "nmap -sT -T4", res: rt, probes: len(keys), note: tallyNmap(rt)},
+		{name: name, tool: "winreach", res: rw, probes: len(keys), note: tally(ws, keys), target: "all filtered, <= 0.25x nmap -sS wall"},
+	}
+	if rw.err == nil && rs.err == nil {
+		ratio := rw.wall.Seconds() / rs.wall.Seconds()
+		out[2].ratio = fmt.Sprintf("%.2fx nmap -sS wall", ratio)
+		if rt.err == nil {
+			out[2].ratio += fmt.Sprintf(", %.2fx -sT", rw.wall.Seconds()/rt.wall.Seconds())
+		}
+		out[2].met = yes(ratio <= 0.25 && count(ws, keys, "filtered") == len(keys))
 	}
 	return out
 }

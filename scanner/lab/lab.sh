@@ -7,11 +7,22 @@
 #   lab.sh status            show what is up
 #   lab.sh exec HOST CMD...  run CMD in the namespace of HOST (client, dc, wr-dc, ...)
 #
-# Safety: every address used is in 198.18.1.0/24 or fd77:7272:1::/64, and
+# Safety: every address used is in 198.18.0.0/15 (198.18.1-4.0/24) or
+# fd77:7272:1::/64, and
 # every address, route, link and process lives in a wr-* namespace; nothing
 # is added to the root namespace. See README.md.
 set -euo pipefail
 umask 022
+# Pass no inherited descriptor on to the daemons: a caller's
+# `flock /run/winreach-lab-session.lock lab.sh up` hands its lock's
+# descriptor down, and daemons holding it would keep the session lock
+# taken for as long as they live (every other lab user then waits
+# forever). The caller's own copy keeps the lock held while lab.sh runs.
+for _fd in /proc/$$/fd/*; do
+	_fd=${_fd##*/}
+	if [ "$_fd" -gt 2 ] && [ "$_fd" != 255 ]; then eval "exec $_fd>&-"; fi
+done
+unset _fd
 
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 RUN_DIR=/run/winreach-lab
@@ -35,8 +46,25 @@ HOSTS=(
 	reset:62
 	closed:70
 )
+# The WAN (see README.md, "The far site"): the router wr-wan on the LAN at
+# .1, and per far site name:third-octet:one-way-delay, a namespace wr-<name>
+# behind a TUN link that cmd/winreach-wanrelay delays. Far hosts are
+# 198.18.<octet>.<host> on the site's lo.
+WAN_OCTET=1
+FIREWALLED24=198.18.4.0/24
+FAR_SITES=(
+	far:2:75ms
+	sat:3:300ms
+)
+# Far hosts per site: last octet and role.
+FAR_HOSTS=(
+	10:fs
+	11:idle
+)
 ALL_NS=("$BRNS")
 for h in "${HOSTS[@]}"; do ALL_NS+=("wr-${h%%:*}"); done
+ALL_NS+=(wr-wan)
+for h in "${FAR_SITES[@]}"; do ALL_NS+=("wr-${h%%:*}"); done
 # Bump when the provisioning command or the cached tree layout changes.
 DC_CACHE_REV=1
 READY_TIMEOUT=${WINREACH_LAB_READY_TIMEOUT:-60}
@@ -244,21 +272,27 @@ net_up() {
 	ip -n "$BRNS" link add br0 type bridge stp_state 0
 	ip -n "$BRNS" link set br0 up
 	for h in "${HOSTS[@]}"; do
-		name=${h%%:*} n=${h##*:} ns=wr-$name
-		mkdir -p "/etc/netns/$ns"
-		printf 'search lab.test\nnameserver %s.10\noptions timeout:1 attempts:1\n' "$PREFIX4" >"/etc/netns/$ns/resolv.conf"
-		hosts_file "$name" >"/etc/netns/$ns/hosts"
-		ip netns add "$ns"
-		nsx "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 \
-			net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0
-		ip -n "$ns" link set lo up
-		# Created inside $ns; the peer goes straight into the bridge namespace.
-		ip -n "$ns" link add eth0 type veth peer name "p-$name" netns "$BRNS"
-		ip -n "$BRNS" link set "p-$name" master br0 up
-		ip -n "$ns" addr add "$PREFIX4.$n/24" dev eth0
-		ip -n "$ns" addr add "$PREFIX6:$n/64" dev eth0 nodad
-		ip -n "$ns" link set eth0 up
+		name=${h%%:*} n=${h##*:}
+		lan_host "$name" "$n"
 	done
+}
+
+# lan_host NAME OCTET: namespace wr-NAME on the bridge at .OCTET.
+lan_host() {
+	local name=$1 n=$2 ns=wr-$1
+	mkdir -p "/etc/netns/$ns"
+	printf 'search lab.test\nnameserver %s.10\noptions timeout:1 attempts:1\n' "$PREFIX4" >"/etc/netns/$ns/resolv.conf"
+	hosts_file "$name" >"/etc/netns/$ns/hosts"
+	ip netns add "$ns"
+	nsx "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 \
+		net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0
+	ip -n "$ns" link set lo up
+	# Created inside $ns; the peer goes straight into the bridge namespace.
+	ip -n "$ns" link add eth0 type veth peer name "p-$name" netns "$BRNS"
+	ip -n "$BRNS" link set "p-$name" master br0 up
+	ip -n "$ns" addr add "$PREFIX4.$n/24" dev eth0
+	ip -n "$ns" addr add "$PREFIX6:$n/64" dev eth0 nodad
+	ip -n "$ns" link set eth0 up
 }
 
 hosts_file() {
@@ -722,6 +756,103 @@ legacy_up() {
 	start labd6 wr-legacy "$T/bin/winreach-labd" --addr "$(ip6 legacy)"
 }
 
+# ---------------------------------------------------------------- the WAN and far sites
+# wr-wan routes between the LAN and each far site. Each site is a TUN link
+# (wr-wan/<site> <-> wr-<site>/wan0) joined by cmd/winreach-wanrelay, which
+# holds every packet for the site's one-way delay. Only wr-client and wr-dc
+# get routes to the far sites (the scanner, and the DC a far client logs on
+# to); routes live in wr-* namespaces only.
+wan_up() {
+	local repo go site name oct delay h
+	repo=$(cd "$LAB_DIR/../.." && pwd)
+	go=$(command -v go || echo /usr/local/go/bin/go)
+	mkdir -p "$T/bin"
+	(cd "$repo" && "$go" build -o "$T/bin/winreach-wanrelay" ./cmd/winreach-wanrelay) >>"$T/log/wanrelay-build.out" 2>&1 ||
+		die "building cmd/winreach-wanrelay failed; see $T/log/wanrelay-build.out"
+	lan_host wan "$WAN_OCTET"
+	nsx wr-wan sysctl -qw net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0
+	# A /24 behind a firewall that forwards nothing: the router discards
+	# every packet for it, without an ICMP error (the bench's case 7).
+	ip -n wr-wan route add blackhole "$FIREWALLED24"
+	ip -n wr-client route add "$FIREWALLED24" via "$PREFIX4.$WAN_OCTET"
+	for site in "${FAR_SITES[@]}"; do
+		IFS=: read -r name oct delay <<<"$site"
+		mkdir -p "/etc/netns/wr-$name"
+		printf 'search lab.test\nnameserver %s.%s.10\noptions timeout:2 attempts:1\n' "${PREFIX4%.*}" "$oct" >"/etc/netns/wr-$name/resolv.conf"
+		hosts_file "$name" >"/etc/netns/wr-$name/hosts"
+		ip netns add "wr-$name"
+		ip -n "wr-$name" link set lo up
+		nsx "wr-$name" sysctl -qw net.ipv4.icmp_ratelimit=0
+		ip -n wr-wan tuntap add dev "$name" mode tun
+		ip -n "wr-$name" tuntap add dev wan0 mode tun
+		ip -n wr-wan link set "$name" up
+		ip -n "wr-$name" link set wan0 up
+		for h in "${FAR_HOSTS[@]}"; do
+			ip -n "wr-$name" addr add "${PREFIX4%.*}.$oct.${h%%:*}/32" dev lo
+		done
+		# The site's own client address, for logon across the WAN.
+		ip -n "wr-$name" addr add "${PREFIX4%.*}.$oct.2/32" dev lo
+		ip -n wr-wan route add "${PREFIX4%.*}.$oct.0/24" dev "$name"
+		ip -n "wr-$name" route add "$PREFIX4.0/24" dev wan0 src "${PREFIX4%.*}.$oct.2"
+		ip -n wr-client route add "${PREFIX4%.*}.$oct.0/24" via "$PREFIX4.$WAN_OCTET"
+		ip -n wr-dc route add "${PREFIX4%.*}.$oct.0/24" via "$PREFIX4.$WAN_OCTET"
+		start "wanrelay-$name" wr-wan "$T/bin/winreach-wanrelay" --a "wr-wan/$name" --b "wr-$name/wan0" --delay "$delay" --seed "$oct"
+		far_site_up "$name" "$oct"
+	done
+}
+
+# far_site_up NAME OCTET: the far file server .10 (dnsmasq for DNS: the
+# site's own names, lab.test forwarded to the lab DC across the WAN, like
+# a branch office's DNS; a standalone smbd for SMB); .11 runs nothing.
+far_site_up() {
+	local name=$1 oct=$2 d=$T/$1 ip
+	ip=${PREFIX4%.*}.$oct.10
+	mkdir -p "$d/run" "$d/lock" "$d/state" "$d/cache" "$d/private" "$d/share"
+	start "dns-$name" "wr-$name" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
+		--user=nobody --group=nogroup --listen-address="$ip" --bind-interfaces --port=53 \
+		--domain=lab.test --server=/lab.test/"$PREFIX4.10" --host-record="fs-$name.lab.test,$ip" \
+		--host-record="idle-$name.lab.test,${PREFIX4%.*}.$oct.11" --pid-file="$d/dnsmasq.pid" \
+		--log-facility="$T/log/dns-$name.log"
+	cat >"$d/smb.conf" <<-EOF
+	[global]
+		server role = standalone server
+		workgroup = FAR
+		netbios name = FS-${name^^}
+		interfaces = $ip/32
+		bind interfaces only = yes
+		smb ports = 445 139
+		pid directory = $d/run
+		lock directory = $d/lock
+		state directory = $d/state
+		cache directory = $d/cache
+		private dir = $d/private
+		ncalrpc dir = $d/run/ncalrpc
+		log file = $T/log/smbd-$name.log
+		logging = file
+		max log size = 0
+		panic action =
+		load printers = no
+		printcap name = /dev/null
+		disable spoolss = yes
+		server signing = mandatory
+	[share]
+		path = $d/share
+		read only = yes
+		guest ok = yes
+	EOF
+	start_privrun "smbd-$name" "wr-$name" samba "$d/run" smbd --foreground --no-process-group -s "$d/smb.conf"
+}
+
+# Far services are checked inside their namespace (the WAN is slow).
+far_ready() {
+	local site name oct
+	for site in "${FAR_SITES[@]}"; do
+		IFS=: read -r name oct _ <<<"$site"
+		nsx "wr-$name" ss -Hlnt "sport = :445" | grep -q . || return 1
+		nsx "wr-$name" ss -Hlnu "sport = :53" | grep -q . || return 1
+	done
+}
+
 fw_listeners() {
 	local ns
 	for ns in wr-drop wr-reject wr-reset; do
@@ -799,7 +930,7 @@ wait_ready() {
 			[ -e "$T/ready/$host-$proto-$port" ] && continue
 			if svc_ready "$host" "$proto" "$port"; then touch "$T/ready/$host-$proto-$port"; else pending=$((pending + 1)); fi
 		done < <(services)
-		[ "$pending" -eq 0 ] && return 0
+		[ "$pending" -eq 0 ] && far_ready && return 0
 		[ "$SECONDS" -lt "$deadline" ] || return 1
 		sleep 0.5
 	done
@@ -818,6 +949,8 @@ lab_is_up() {
 	local ns
 	load_state || return 1
 	for ns in "${ALL_NS[@]}"; do [ -e "/run/netns/$ns" ] || return 1; done
+	# A lab without its WAN relays was brought up by another lab.sh.
+	for ns in "${FAR_SITES[@]}"; do [ -f "$T/pids/wanrelay-${ns%%:*}.pid" ] || return 1; done
 	[ "$(lab_pids | wc -l)" -ge "$(find "$T/pids" -name '*.pid' | wc -l)" ]
 }
 
@@ -852,6 +985,7 @@ cmd_up() {
 	vpn_up
 	dhcp_up
 	legacy_up
+	wan_up
 	if ! wait_ready; then
 		print_table
 		die "services not ready within ${READY_TIMEOUT}s; logs in $T/log"

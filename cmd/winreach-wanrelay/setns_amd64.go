@@ -1,0 +1,5 @@
+//go:build linux
+
+package main
+
+const sysSetns = 308 // setns(2) on linux/amd64

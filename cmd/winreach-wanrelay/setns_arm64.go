@@ -1,0 +1,5 @@
+//go:build linux
+
+package main
+
+const sysSetns = 268 // setns(2) on linux/arm64
