@@ -97,7 +97,7 @@ type hostState struct {
 //
 // Hosts are admitted from the stream as others finish, at most Window at
 // a time, and workers take their probes round-robin over the hosts
-// admitted, so consecutive probes go to different hosts (see PlanWindow)
+// admitted, so consecutive probes go to different hosts (see probeOrder)
 // and a host held back by --max-per-host or its congestion window never
 // blocks the others.
 func (s *Scanner) Run(ctx context.Context, hosts iter.Seq[Host], sel Selection) Stats {
@@ -267,14 +267,10 @@ func newRun(ctx context.Context, s *Scanner, sel Selection) *run {
 	r.probeCtx, r.cancelProbes = context.WithCancel(context.WithoutCancel(ctx))
 	r.cond = sync.NewCond(&r.mu)
 	r.probers = make([]probes.Prober, len(sel.Endpoints))
-	index := make(map[catalog.Endpoint]int, len(sel.Endpoints))
 	for i, e := range sel.Endpoints {
-		index[e] = i
 		r.probers[i] = s.Prober(e)
 	}
-	for _, t := range PlanWindow([]netip.Addr{{}}, sel.Endpoints) {
-		r.order = append(r.order, index[t.Endpoint])
-	}
+	r.order = probeOrder(sel.Endpoints)
 	if s.Rate > 0 {
 		// A burst of a twentieth of a second's probes: smooth, without
 		// a timer per probe at high rates.
@@ -385,7 +381,9 @@ func (r *run) admit() {
 		if h.Err != nil || !h.Addr.IsValid() {
 			r.stats.Hosts++
 			if r.s.OnHost != nil {
-				r.s.OnHost(HostResult{Address: h.Addr, Name: h.Name, Status: StatusUnresolved, Error: errString(h.Err)})
+				hr := Unresolved(h.Name, errString(h.Err))
+				hr.Address = h.Addr
+				r.s.OnHost(hr)
 			}
 			continue
 		}
@@ -535,22 +533,15 @@ func (r *run) report(hs *hostState, status string) { // mu held
 	}
 }
 
-// hostResult assembles the report of one host: its endpoint results and
-// the verdict of every selected function.
+// hostResult assembles the report of one host (AssembleHost).
 func hostResult(hs *hostState, sel Selection, status string) HostResult {
-	hr := HostResult{Address: hs.host.Addr, Name: hs.host.Name, Status: status}
+	results := make([]EndpointResult, 0, len(sel.Endpoints))
 	for i, e := range sel.Endpoints {
 		if hs.done[i] {
-			hr.Endpoints = append(hr.Endpoints, EndpointResult{Endpoint: e, Result: hs.results[i]})
+			results = append(results, EndpointResult{Endpoint: e, Result: hs.results[i]})
 		}
 	}
-	relate(hr.Endpoints)
-	results := hr.Results()
-	hr.Functions = make([]FunctionVerdict, 0, len(sel.Functions))
-	for _, f := range sel.Functions {
-		hr.Functions = append(hr.Functions, Judge(f, results))
-	}
-	return hr
+	return AssembleHost(hs.host.Addr, hs.host.Name, status, results, sel)
 }
 
 func errString(err error) string {

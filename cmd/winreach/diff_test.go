@@ -91,7 +91,6 @@ func TestDiffExitCodes(t *testing.T) {
 
 func TestDiffBadInput(t *testing.T) {
 	good := writeFile(t, "good.json", scanJSON("reachable", "reachable", "confirmed"))
-	jsonl := writeFile(t, "scan.jsonl", `{"type":"start","scanner":"winreach","version":"0.1.0-dev"}`+"\n"+`{"type":"end"}`+"\n")
 	for _, tc := range []struct {
 		args []string
 		says string
@@ -102,7 +101,6 @@ func TestDiffBadInput(t *testing.T) {
 		{[]string{"diff", good, writeFile(t, "broken.json", "{\n\"scanner\": \"winreach\",\n  oops\n}")}, "line 3"},
 		{[]string{"diff", good, writeFile(t, "other.json", `{"hello": "world"}`)}, "not a winreach JSON scan"},
 		{[]string{"diff", good, writeFile(t, "nmap.xml", `<?xml version="1.0"?><nmaprun/>`)}, "not a winreach JSON scan"},
-		{[]string{"diff", good, jsonl}, "jsonl"},
 		{[]string{"diff", good, writeFile(t, "two.json", scanJSON("reachable", "reachable", "confirmed")+"{}")}, "data after"},
 		{[]string{"diff", good, writeFile(t, "badstate.json", strings.Replace(scanJSON("reachable", "reachable", "confirmed"), `"state": "open"`, `"state": "wide-open"`, 1))}, "wide-open"},
 		{[]string{"diff", "--format", "yaml", good, good}, "--format"},
@@ -111,5 +109,24 @@ func TestDiffBadInput(t *testing.T) {
 		if r.code != 2 || !strings.Contains(r.stderr, tc.says) || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and one line with %q", tc.args[1:], r.code, r.stderr, tc.says)
 		}
+	}
+}
+
+// diff reads JSON Lines too (through the one reader of saved scans): a
+// scan rendered as jsonl by winreach report compares equal to itself, and
+// a regression shows across the two formats.
+func TestDiffReadsJSONLines(t *testing.T) {
+	dir := t.TempDir()
+	old := writeFile(t, "old.json", scanJSON("reachable", "reachable", "confirmed"))
+	oldLines := filepath.Join(dir, "old.jsonl")
+	if r := runBin(t, "", "report", "--format", "jsonl", "-o", oldLines, old); r.code != 0 {
+		t.Fatalf("report: exit %d: %s", r.code, r.stderr)
+	}
+	if r := runBin(t, "", "diff", old, oldLines); r.code != 0 || !strings.Contains(r.stdout, "no function changed") {
+		t.Errorf("json vs its jsonl: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	regressed := writeFile(t, "new.json", scanJSON("blocked", "reachable", "filtered"))
+	if r := runBin(t, "", "diff", oldLines, regressed); r.code != 1 || !strings.Contains(r.stdout, "REGRESSION") {
+		t.Errorf("jsonl vs a regressed json: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/winreach/winreach/probes"
+	"github.com/winreach/winreach/scanner/report"
 )
 
 // The flags of every command are defined once, in the tables below:
@@ -90,7 +91,7 @@ var scanFlagSpecs = []flagSpec{
 	{names: []string{"shard"}, kind: kindString, arg: "K/N", usage: "probe only shard K (0 to N-1) of the (host, endpoint) pairs"},
 	{names: []string{"resume"}, kind: kindString, arg: "FILE", usage: "continue an interrupted scan from its jsonl or json output", complete: completeFile},
 	{names: []string{"expect"}, kind: kindString, arg: "FILE", usage: "check a policy of reachable and blocked functions", complete: completeFile},
-	formatFlag("table", "json", "jsonl", "csv", "markdown", "xml"),
+	formatFlag(report.Formats...),
 	outputFlag, noProgressFlag,
 }
 
@@ -116,7 +117,10 @@ var diffFlagSpecs = []flagSpec{
 	formatFlag("table", "json"),
 }
 
-var mergeFlagSpecs = []flagSpec{formatFlag("table", "json", "jsonl"), outputFlag}
+var mergeFlagSpecs = []flagSpec{formatFlag(report.Formats...), outputFlag}
+
+// reportFlagSpecs are the flags of winreach report (report.go).
+var reportFlagSpecs = []flagSpec{formatFlag(report.Formats...), outputFlag}
 
 var versionFlags = []flagSpec{formatFlag("text", "json")}
 
@@ -134,6 +138,7 @@ var commands = []command{
 	{"listen", "--addr ADDR [flags]", "stand in for servers that do not exist yet (see scan --responder)", listenFlagSpecs},
 	{"diff", "[flags] OLD.json NEW.json", "function-level changes between two scans; exit 1 on a regression", diffFlagSpecs},
 	{"merge", "[flags] OUTPUT...", "combine the shards of a scan (scan --shard K/N) into one result", mergeFlagSpecs},
+	{"report", "[flags] SCAN...", "render saved scans (json or jsonl) in any output format", reportFlagSpecs},
 	{"version", "[--format F]", "the version, commit and platform of this build", versionFlags},
 	{"completion", "bash|zsh|fish|powershell", "print a shell completion script", nil},
 	{"man", "", "print the manual page (roff)", nil},

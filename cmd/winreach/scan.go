@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/netip"
 	"os"
 	"strings"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"github.com/winreach/winreach/probes/icmperr"
 	"github.com/winreach/winreach/probes/suite"
 	"github.com/winreach/winreach/scanner"
+	"github.com/winreach/winreach/scanner/policy"
 	"github.com/winreach/winreach/scanner/report"
 )
 
@@ -57,9 +57,11 @@ Policy:
                               where; exit 1 on any violation (see scanner/policy/README.md)
 
 Output:
-  --format F                  table (default), json, jsonl (one record per result as it completes),
-                              csv (one row per host and function), markdown (a report)
-                              xml (nmap -oX format: ndiff and nmap importers read it)
+  --format F                  table (default), json, jsonl (records per host as it finishes),
+                              csv (one row per host and function), markdown (a report),
+                              xml (nmap -oX format: ndiff and nmap importers read it); every
+                              format is written host by host as the scan goes ('winreach report'
+                              renders a saved json or jsonl scan in any of them)
   -o FILE                     write to FILE (atomically) instead of standard output
   --no-progress               no progress bar (it shows only when stderr is a terminal)
 
@@ -188,8 +190,11 @@ func cmdScan(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	pol, err := loadPolicy(cat, f)
+	pol, err := loadPolicy(cat, f.expect)
 	if err != nil {
+		return err
+	}
+	if f, err = f.scopedBy(pol, cat); err != nil {
 		return err
 	}
 	sel, err := selection(cat, f)
@@ -231,69 +236,46 @@ func cmdScan(ctx context.Context, e env, args []string) error {
 	}
 	defer out.Abort()
 
-	var stream *report.Stream
-	if f.format == "jsonl" {
-		stream = report.NewStream(out)
-		stream.Start(doc)
+	wr, err := newWriter(f.format, out)
+	if err != nil {
+		return err
+	}
+	if f.format != "jsonl" {
+		// JSON Lines shows hosts as they finish; the others come out in
+		// address order within a bounded window.
+		wr = report.Sorted(wr, report.SortWindow)
+	}
+	// Hosts are encoded beside the probes, not under the scanner's lock.
+	wr = report.Async(wr, 16)
+	findings := policy.NewFindings(pol)
+	if findings != nil {
+		doc.Violations, doc.Unproven = findings.Violations, findings.Unproven
+	}
+	if err := wr.Begin(doc); err != nil {
+		return err
 	}
 	cfg := suite.Config{Dialer: &icmperr.Dialer{}, Timeout: f.timeout, Retries: f.retries, RPCFollow: f.rpcFollow}
 	cfg.Responder = f.responder
-	check := newPolicyCheck(pol)
 	eps := newEndpointCheck(f, sel)
-	var hosts []scanner.HostResult
-	stats := probeHosts(ctx, e, f, sel, src, cfg,
-		func(h netip.Addr, r scanner.EndpointResult) {
-			if stream != nil {
-				stream.Endpoint(h, r)
-			}
-		},
-		func(h scanner.HostResult) {
-			eps.Host(h)
-			if stream != nil {
-				stream.Host(h)
-				check.Host(h)
-				doc.Summary = accumulate(doc.Summary, h)
-				return
-			}
-			hosts = append(hosts, h)
-		})
+	var werr error
+	stats := probeHosts(ctx, e, f, sel, src, cfg, nil, func(h scanner.HostResult) {
+		eps.Host(h)
+		violations, unproven := findings.Host(h)
+		doc.Summary.Add(h)
+		if werr == nil {
+			werr = wr.Host(report.Host{HostResult: h, Violations: violations, Unproven: unproven})
+		}
+	})
+	if werr != nil {
+		return werr
+	}
 	doc.EndTime = time.Now().UTC()
 	doc.Interrupted = stats.Interrupted
-
-	if stream != nil {
-		doc.Summary.Probes = stats.Probes
-		if check != nil {
-			stream.Violations(check.violations, check.unproven)
-		}
-		if err := stream.End(doc); err != nil {
-			return err
-		}
-	} else {
-		report.SortHosts(hosts)
-		doc.Hosts = hosts
-		doc.Summary = report.Summarize(hosts)
-		if check != nil {
-			for _, h := range hosts {
-				check.Host(h)
-			}
-			doc.Violations, doc.Unproven = check.violations, check.unproven
-		}
-		var werr error
-		switch f.format {
-		case "xml":
-			werr = report.WriteNmapXML(out, doc)
-		case "json":
-			werr = report.WriteJSON(out, doc)
-		case "csv":
-			werr = report.WriteCSV(out, doc)
-		case "markdown":
-			werr = report.WriteMarkdown(out, doc)
-		default:
-			werr = report.WriteTable(out, doc)
-		}
-		if werr != nil {
-			return werr
-		}
+	if findings != nil {
+		doc.Violations, doc.Unproven = findings.Violations, findings.Unproven
+	}
+	if err := wr.End(doc); err != nil {
+		return err
 	}
 	if stats.Err != nil {
 		// The scan could not go on: what is known is written, exit 3.
@@ -306,10 +288,10 @@ func cmdScan(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	switch {
-	case check != nil:
+	case findings != nil:
 		// A policy run judges the policy, not the reachability.
-		if len(check.violations) > 0 {
-			fmt.Fprintf(e.stderr, "winreach: %d policy violation(s)\n", len(check.violations))
+		if len(findings.Violations) > 0 {
+			fmt.Fprintf(e.stderr, "winreach: %d policy violation(s)\n", len(findings.Violations))
 			return exitError{exitNotAll}
 		}
 		return nil
@@ -357,24 +339,6 @@ func (c *endpointCheck) Host(h scanner.HostResult) {
 			return
 		}
 	}
-}
-
-// accumulate folds one host into a running summary (for streamed output,
-// where hosts are not kept).
-func accumulate(s report.Summary, h scanner.HostResult) report.Summary {
-	one := report.Summarize([]scanner.HostResult{h})
-	if s.Verdicts == nil {
-		s.Verdicts = map[string]int{}
-		s.AllReachable = true
-	}
-	s.Hosts += one.Hosts
-	s.Unresolved += one.Unresolved
-	s.Partial += one.Partial
-	for k, v := range one.Verdicts {
-		s.Verdicts[k] += v
-	}
-	s.AllReachable = s.AllReachable && one.AllReachable
-	return s
 }
 
 var _ io.Writer = (*output)(nil)
