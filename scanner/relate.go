@@ -1,6 +1,8 @@
 package scanner
 
 import (
+	"strings"
+
 	"github.com/winreach/winreach/catalog"
 	"github.com/winreach/winreach/probes"
 )
@@ -37,9 +39,14 @@ func relate(results []EndpointResult) {
 	}
 }
 
+// joinNote adds b to the note a, once: assembling a host again (merge,
+// resume) does not repeat what an earlier assembly said.
 func joinNote(a, b string) string {
-	if a == "" {
+	switch {
+	case a == "":
 		return b
+	case strings.Contains(a, b):
+		return a
 	}
 	return a + "; " + b
 }

@@ -1,18 +1,12 @@
 package scanner
 
 import (
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
 	"net/netip"
-
-	"github.com/winreach/winreach/probes"
 )
 
 // Prior is what an earlier run of a scan learned, by host: the endpoint
-// results of its output, to carry into a resumed scan (Scanner.Known)
-// instead of probing them again.
+// results of its output (report.ReadPrior reads them), to carry into a
+// resumed scan (Scanner.Known) instead of probing them again.
 type Prior struct {
 	hosts map[netip.Addr][]EndpointResult
 	// Results counts the reusable endpoint results read.
@@ -22,54 +16,13 @@ type Prior struct {
 	Truncated bool
 }
 
-// ReadPrior reads a scan's output: JSON Lines ("endpoint" records; the
-// others are skipped) or one JSON document. Results that say nothing
-// about the target (not tested for a local error, such as the probes cut
-// short by an interrupt) are left out, so they are probed again.
-func ReadPrior(r io.Reader) (*Prior, error) {
-	p := &Prior{hosts: map[netip.Addr][]EndpointResult{}}
-	dec := json.NewDecoder(r)
-	for records := 0; ; records++ {
-		var rec struct {
-			Type  string       `json:"type"`
-			Host  netip.Addr   `json:"host"`
-			Hosts []HostResult `json:"hosts"`
-		}
-		var raw json.RawMessage
-		err := dec.Decode(&raw)
-		if errors.Is(err, io.EOF) {
-			return p, nil
-		}
-		if err != nil {
-			var syn *json.SyntaxError
-			if records > 0 && (errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &syn)) {
-				p.Truncated = true
-				return p, nil
-			}
-			return nil, fmt.Errorf("record %d: %w", records+1, err)
-		}
-		if err := json.Unmarshal(raw, &rec); err != nil {
-			return nil, fmt.Errorf("record %d: %w", records+1, err)
-		}
-		switch {
-		case rec.Type == "endpoint":
-			var er EndpointResult
-			if err := json.Unmarshal(raw, &er); err != nil {
-				return nil, fmt.Errorf("record %d: %w", records+1, err)
-			}
-			p.add(rec.Host, er)
-		case rec.Type == "" && rec.Hosts != nil:
-			for _, h := range rec.Hosts {
-				for _, er := range h.Endpoints {
-					p.add(h.Address, er)
-				}
-			}
-		}
-	}
-}
+// NewPrior is an empty Prior.
+func NewPrior() *Prior { return &Prior{hosts: map[netip.Addr][]EndpointResult{}} }
 
-func (p *Prior) add(host netip.Addr, er EndpointResult) {
-	if !host.IsValid() || er.State == probes.NotTested && er.Reason == probes.ReasonLocalError {
+// Add keeps one result of a host, unless it says nothing about the target
+// (CutShort: a probe cut short by an interrupt), so it is probed again.
+func (p *Prior) Add(host netip.Addr, er EndpointResult) {
+	if !host.IsValid() || CutShort(er.Result) {
 		return
 	}
 	p.hosts[host] = append(p.hosts[host], er)

@@ -342,7 +342,9 @@ func (r *run) admit() {
 		if h.Err != nil || !h.Addr.IsValid() {
 			r.stats.Hosts++
 			if r.s.OnHost != nil {
-				r.s.OnHost(HostResult{Address: h.Addr, Name: h.Name, Status: StatusUnresolved, Error: errString(h.Err)})
+				hr := Unresolved(h.Name, errString(h.Err))
+				hr.Address = h.Addr
+				r.s.OnHost(hr)
 			}
 			continue
 		}
@@ -492,22 +494,15 @@ func (r *run) report(hs *hostState, status string) { // mu held
 	}
 }
 
-// hostResult assembles the report of one host: its endpoint results and
-// the verdict of every selected function.
+// hostResult assembles the report of one host (AssembleHost).
 func hostResult(hs *hostState, sel Selection, status string) HostResult {
-	hr := HostResult{Address: hs.host.Addr, Name: hs.host.Name, Status: status}
+	results := make([]EndpointResult, 0, len(sel.Endpoints))
 	for i, e := range sel.Endpoints {
 		if hs.done[i] {
-			hr.Endpoints = append(hr.Endpoints, EndpointResult{Endpoint: e, Result: hs.results[i]})
+			results = append(results, EndpointResult{Endpoint: e, Result: hs.results[i]})
 		}
 	}
-	relate(hr.Endpoints)
-	results := hr.Results()
-	hr.Functions = make([]FunctionVerdict, 0, len(sel.Functions))
-	for _, f := range sel.Functions {
-		hr.Functions = append(hr.Functions, Judge(f, results))
-	}
-	return hr
+	return AssembleHost(hs.host.Addr, hs.host.Name, status, results, sel)
 }
 
 func errString(err error) string {

@@ -12,13 +12,15 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/winreach/winreach/scanner"
 	"github.com/winreach/winreach/scanner/diff"
 	"github.com/winreach/winreach/scanner/report"
 )
 
 const diffUsage = `Usage: winreach diff [flags] OLD.json NEW.json
 
-Compares two 'winreach scan --format json' documents function by function
+Compares two saved scans ('winreach scan --format json' or jsonl, or merge
+outputs) function by function
 and prints, per host, what changed:
 
   REGRESSION  reachable in OLD, not in NEW (blocked, not listening,
@@ -108,8 +110,8 @@ type diffSide struct {
 // maxScanDocument bounds what diff reads from one file.
 const maxScanDocument = 1 << 30
 
-// readScanDocument reads one `scan --format json` document, refusing
-// JSON Lines streams, other JSON and trailing data with a usage error.
+// readScanDocument reads one saved scan (json or jsonl, report.ReadScan)
+// whole, with a usage error for anything else.
 func readScanDocument(path string) (*report.Document, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -120,29 +122,19 @@ func readScanDocument(path string) (*report.Document, error) {
 	if err != nil {
 		return nil, usagef("diff: %s: %v", path, err)
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	var head struct {
-		Scanner string           `json:"scanner"`
-		Type    string           `json:"type"`
-		Hosts   *json.RawMessage `json:"hosts"`
-	}
-	if err := dec.Decode(&head); err != nil {
+	var hosts []scanner.HostResult
+	saved, err := report.ReadScan(bytes.NewReader(b), func(_ *report.Saved, h scanner.HostResult) error {
+		hosts = append(hosts, h)
+		return nil
+	})
+	switch {
+	case errors.Is(err, report.ErrNotScan):
+		return nil, usagef("diff: %s: not a winreach JSON scan (want the output of scan --format json or jsonl)", path)
+	case err != nil:
 		return nil, usagef("diff: %s: not a winreach JSON scan: %v", path, jsonErrorLine(b, err))
 	}
-	switch {
-	case head.Scanner != "winreach":
-		return nil, usagef("diff: %s: not a winreach JSON scan (no \"scanner\": \"winreach\")", path)
-	case head.Type != "":
-		return nil, usagef("diff: %s: a --format jsonl stream; diff reads --format json documents", path)
-	case head.Hosts == nil:
-		return nil, usagef("diff: %s: not a winreach JSON scan (no \"hosts\")", path)
-	case dec.More():
-		return nil, usagef("diff: %s: data after the JSON document", path)
-	}
-	var d report.Document
-	if err := json.Unmarshal(b, &d); err != nil {
-		return nil, usagef("diff: %s: %v", path, jsonErrorLine(b, err))
-	}
+	d := saved.Document
+	d.Hosts = hosts
 	return &d, nil
 }
 

@@ -91,7 +91,6 @@ func TestDiffExitCodes(t *testing.T) {
 
 func TestDiffBadInput(t *testing.T) {
 	good := writeFile(t, "good.json", scanJSON("reachable", "reachable", "confirmed"))
-	jsonl := writeFile(t, "scan.jsonl", `{"type":"start","scanner":"winreach","version":"0.1.0-dev"}`+"\n"+`{"type":"end"}`+"\n")
 	for _, tc := range []struct {
 		args []string
 		says string
@@ -102,7 +101,6 @@ func TestDiffBadInput(t *testing.T) {
 		{[]string{"diff", good, writeFile(t, "broken.json", "{\n\"scanner\": \"winreach\",\n  oops\n}")}, "line 3"},
 		{[]string{"diff", good, writeFile(t, "other.json", `{"hello": "world"}`)}, "not a winreach JSON scan"},
 		{[]string{"diff", good, writeFile(t, "nmap.xml", `<?xml version="1.0"?><nmaprun/>`)}, "not a winreach JSON scan"},
-		{[]string{"diff", good, jsonl}, "jsonl"},
 		{[]string{"diff", good, writeFile(t, "two.json", scanJSON("reachable", "reachable", "confirmed")+"{}")}, "data after"},
 		{[]string{"diff", good, writeFile(t, "badstate.json", strings.Replace(scanJSON("reachable", "reachable", "confirmed"), `"state": "open"`, `"state": "wide-open"`, 1))}, "wide-open"},
 		{[]string{"diff", "--format", "yaml", good, good}, "--format"},

@@ -4,7 +4,6 @@ import (
 	"os"
 
 	"github.com/winreach/winreach/catalog"
-	"github.com/winreach/winreach/scanner"
 	"github.com/winreach/winreach/scanner/policy"
 )
 
@@ -36,28 +35,4 @@ func loadPolicy(c *catalog.Catalog, f *scanFlags) (*policy.Policy, error) {
 		}
 	}
 	return p, nil
-}
-
-// policyCheck collects the violations of every host as it is reported.
-type policyCheck struct {
-	policy               *policy.Policy
-	violations, unproven []policy.Violation
-}
-
-func newPolicyCheck(p *policy.Policy) *policyCheck {
-	if p == nil {
-		return nil
-	}
-	// Non-nil: the report says "no violation" rather than nothing.
-	return &policyCheck{policy: p, violations: []policy.Violation{}, unproven: []policy.Violation{}}
-}
-
-// Host checks one host; a nil check does nothing.
-func (pc *policyCheck) Host(h scanner.HostResult) {
-	if pc == nil {
-		return
-	}
-	v, u := pc.policy.Check(h)
-	pc.violations = append(pc.violations, v...)
-	pc.unproven = append(pc.unproven, u...)
 }

@@ -71,6 +71,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdLogon(ctx, e, args[1:])
 	case "catalog":
 		err = cmdCatalog(e, args[1:])
+	case "report":
+		err = cmdReport(e, args[1:])
 	case "merge":
 		err = cmdMerge(e, args[1:])
 	case "version", "--version", "-version":
@@ -78,7 +80,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, mainUsage)
 	default:
-		err = usagef("unknown command %q (want scan, logon, catalog, listen, diff, merge or version; see winreach --help)", args[0])
+		err = usagef("unknown command %q (want scan, logon, catalog, listen, diff, merge, report or version; see winreach --help)", args[0])
 	}
 	return exitCode(err, stderr)
 }
@@ -109,6 +111,7 @@ Usage:
   winreach listen --addr ADDR       stand in for servers that do not exist yet (see scan --responder)
   winreach diff OLD.json NEW.json   function-level changes between two scans; exit 1 on a regression
   winreach merge SHARD.jsonl...     combine the shards of a scan (scan --shard K/N) into one result
+  winreach report SCAN...           render saved scans (json or jsonl) in any output format
   winreach version
 
 Examples:

@@ -5,6 +5,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"golang.org/x/term"
+
+	"github.com/winreach/winreach/scanner/report"
 )
 
 // output is where a report goes: standard output, or a file written
@@ -94,4 +98,27 @@ func finishOutput(e env, o *output, interrupted bool) error {
 		return exitError{exitInterrupted}
 	}
 	return nil
+}
+
+// newWriter is the report writer of a format on o; a table written to a
+// terminal fits its width.
+func newWriter(format string, o *output) (report.Writer, error) {
+	if format == "table" {
+		return report.NewTable(o, terminalWidth(o.w)), nil
+	}
+	return report.New(format, o)
+}
+
+// terminalWidth is the width of the terminal w writes to, 0 when w is
+// not a terminal.
+func terminalWidth(w io.Writer) int {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return 0
+	}
+	width, _, err := term.GetSize(int(f.Fd()))
+	if err != nil {
+		return 0
+	}
+	return width
 }

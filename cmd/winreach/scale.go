@@ -6,6 +6,7 @@ import (
 
 	"github.com/winreach/winreach/probes/rawip"
 	"github.com/winreach/winreach/scanner"
+	"github.com/winreach/winreach/scanner/report"
 )
 
 // scaleFlags are the scan options for speed and size: pacing, sharding
@@ -70,7 +71,7 @@ func (s *scaleFlags) load() error {
 		return usagef("--resume: %v", err)
 	}
 	defer f.Close()
-	p, err := scanner.ReadPrior(f)
+	p, err := report.ReadPrior(f)
 	if err != nil {
 		return usagef("--resume %s: %v", s.resume, err)
 	}

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/netip"
 	"strings"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/winreach/winreach/probes/icmperr"
 	"github.com/winreach/winreach/probes/suite"
 	"github.com/winreach/winreach/scanner"
+	"github.com/winreach/winreach/scanner/policy"
 	"github.com/winreach/winreach/scanner/report"
 )
 
@@ -131,10 +131,8 @@ func parseScanFlags(args []string, defaultConcurrency int) (*scanFlags, error) {
 	if err := f.scale.check(); err != nil {
 		return nil, err
 	}
-	switch f.format {
-	case "table", "json", "jsonl", "csv", "markdown", "xml":
-	default:
-		return nil, usagef("scan: unknown --format %q (want table, json, jsonl, csv, markdown or xml)", f.format)
+	if err := checkFormat("scan", f.format); err != nil {
+		return nil, err
 	}
 	return f, nil
 }
@@ -215,76 +213,51 @@ func cmdScan(ctx context.Context, e env, args []string) error {
 	}
 	defer out.Abort()
 
-	var stream *report.Stream
-	if f.format == "jsonl" {
-		stream = report.NewStream(out)
-		stream.Start(doc)
+	wr, err := newWriter(f.format, out)
+	if err != nil {
+		return err
+	}
+	if f.format != "jsonl" {
+		// JSON Lines shows hosts as they finish; the others come out in
+		// address order within a bounded window.
+		wr = report.Sorted(wr, report.SortWindow)
+	}
+	findings := policy.NewFindings(pol)
+	if findings != nil {
+		doc.Violations, doc.Unproven = findings.Violations, findings.Unproven
+	}
+	if err := wr.Begin(doc); err != nil {
+		return err
 	}
 	cfg := suite.Config{Dialer: &icmperr.Dialer{}, Timeout: f.timeout, Retries: f.retries, RPCFollow: f.rpcFollow}
 	cfg.Responder = f.responder
-	check := newPolicyCheck(pol)
-	var hosts []scanner.HostResult
-	stats := probeHosts(ctx, e, f, sel, src, cfg,
-		func(h netip.Addr, r scanner.EndpointResult) {
-			if stream != nil {
-				stream.Endpoint(h, r)
-			}
-		},
-		func(h scanner.HostResult) {
-			if stream != nil {
-				stream.Host(h)
-				check.Host(h)
-				doc.Summary = accumulate(doc.Summary, h)
-				return
-			}
-			hosts = append(hosts, h)
-		})
+	var werr error
+	stats := probeHosts(ctx, e, f, sel, src, cfg, nil, func(h scanner.HostResult) {
+		violations, unproven := findings.Host(h)
+		doc.Summary.Add(h)
+		if werr == nil {
+			werr = wr.Host(report.Host{HostResult: h, Violations: violations, Unproven: unproven})
+		}
+	})
+	if werr != nil {
+		return werr
+	}
 	doc.EndTime = time.Now().UTC()
 	doc.Interrupted = stats.Interrupted
-
-	if stream != nil {
-		doc.Summary.Probes = stats.Probes
-		if check != nil {
-			stream.Violations(check.violations, check.unproven)
-		}
-		if err := stream.End(doc); err != nil {
-			return err
-		}
-	} else {
-		report.SortHosts(hosts)
-		doc.Hosts = hosts
-		doc.Summary = report.Summarize(hosts)
-		if check != nil {
-			for _, h := range hosts {
-				check.Host(h)
-			}
-			doc.Violations, doc.Unproven = check.violations, check.unproven
-		}
-		var werr error
-		switch f.format {
-		case "xml":
-			werr = report.WriteNmapXML(out, doc)
-		case "json":
-			werr = report.WriteJSON(out, doc)
-		case "csv":
-			werr = report.WriteCSV(out, doc)
-		case "markdown":
-			werr = report.WriteMarkdown(out, doc)
-		default:
-			werr = report.WriteTable(out, doc)
-		}
-		if werr != nil {
-			return werr
-		}
+	if findings != nil {
+		doc.Violations, doc.Unproven = findings.Violations, findings.Unproven
+	}
+	if err := wr.End(doc); err != nil {
+		return err
 	}
 	if err := finishOutput(e, out, stats.Interrupted); err != nil {
 		return err
 	}
 	switch {
-	case check != nil:
+	case findings != nil:
 		// A policy run judges the policy, not the reachability.
-		if len(check.violations) > 0 {
-			fmt.Fprintf(e.stderr, "winreach: %d policy violation(s)\n", len(check.violations))
+		if len(findings.Violations) > 0 {
+			fmt.Fprintf(e.stderr, "winreach: %d policy violation(s)\n", len(findings.Violations))
 			return exitError{exitNotAll}
 		}
 		return nil
@@ -292,24 +265,6 @@ func cmdScan(ctx context.Context, e env, args []string) error {
 		return exitError{exitNotAll}
 	}
 	return nil
-}
-
-// accumulate folds one host into a running summary (for streamed output,
-// where hosts are not kept).
-func accumulate(s report.Summary, h scanner.HostResult) report.Summary {
-	one := report.Summarize([]scanner.HostResult{h})
-	if s.Verdicts == nil {
-		s.Verdicts = map[string]int{}
-		s.AllReachable = true
-	}
-	s.Hosts += one.Hosts
-	s.Unresolved += one.Unresolved
-	s.Partial += one.Partial
-	for k, v := range one.Verdicts {
-		s.Verdicts[k] += v
-	}
-	s.AllReachable = s.AllReachable && one.AllReachable
-	return s
 }
 
 var _ io.Writer = (*output)(nil)

@@ -321,3 +321,32 @@ func (p *Policy) Check(h scanner.HostResult) (violations, unproven []Violation) 
 	}
 	return violations, unproven
 }
+
+// Findings collects the violations of every host of a scan as hosts are
+// reported, for the report's end; a nil *Findings (no policy) does
+// nothing.
+type Findings struct {
+	policy               *Policy
+	Violations, Unproven []Violation
+}
+
+// NewFindings starts the findings of one scan; nil for a nil policy. Its
+// lists start empty, not nil: a report says "no violation" rather than
+// nothing.
+func NewFindings(p *Policy) *Findings {
+	if p == nil {
+		return nil
+	}
+	return &Findings{policy: p, Violations: []Violation{}, Unproven: []Violation{}}
+}
+
+// Host checks one host, keeps its findings and returns them.
+func (f *Findings) Host(h scanner.HostResult) (violations, unproven []Violation) {
+	if f == nil {
+		return nil, nil
+	}
+	violations, unproven = f.policy.Check(h)
+	f.Violations = append(f.Violations, violations...)
+	f.Unproven = append(f.Unproven, unproven...)
+	return violations, unproven
+}

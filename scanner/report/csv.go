@@ -11,7 +11,7 @@ import (
 	"github.com/winreach/winreach/scanner"
 )
 
-// CSVHeader is the first row of WriteCSV: the column names, pinned by the
+// CSVHeader is the first row of the CSV: the column names, pinned by the
 // tests and documented in the README.
 var CSVHeader = []string{
 	"address", "name", "host_status", "kind",
@@ -19,8 +19,8 @@ var CSVHeader = []string{
 	"verdict", "decided_by", "service", "explanation", "policy",
 }
 
-// WriteCSV writes one table (RFC 4180, with a header row) of one row per
-// host and function:
+// CSV writes one table (RFC 4180, with a header row) of one row per host
+// and function, the rows of each host as it finishes:
 //
 //   - kind "function": a judged function; verdict is its verdict,
 //     decided_by the endpoints that decided it (space-separated, "tcp/139
@@ -35,36 +35,65 @@ var CSVHeader = []string{
 // policy is empty without --expect; otherwise "violation: expected
 // blocked (FILE:LINE)" or "unproven: expected reachable (FILE:LINE)" for
 // the functions a rule covers and the verdict does not satisfy.
-func WriteCSV(w io.Writer, d *Document) error {
-	cw := csv.NewWriter(w)
-	cw.Write(CSVHeader)
-	marks := policyMarks(d)
-	for _, h := range d.Hosts {
-		addr := ""
-		if h.Address.IsValid() {
-			addr = h.Address.String()
-		}
-		head := []string{addr, h.Name, h.Status}
-		if h.Status == scanner.StatusUnresolved || (len(h.Functions) == 0 && len(h.Endpoints) == 0) {
-			cw.Write(append(head, "host", "", "", "", "", "", "", h.Error, ""))
-			continue
-		}
-		results := h.Results()
-		for _, f := range h.Functions {
-			cw.Write(append(head[:3:3], "function", f.ID, f.Name, f.Group, f.Verdict.String(),
-				endpointWords(f.DecidedBy), services(f, results), f.Explanation, policyCell(marks, h, f)))
-		}
-		for _, er := range unusedEndpoints(h) {
-			service := ""
-			if er.Service != nil {
-				service = er.Service.Summary
-			}
-			cw.Write(append(head[:3:3], "endpoint", "", "", "", er.State.String(),
-				er.Endpoint.String(), service, er.Result.String(), ""))
-		}
+//
+// A cell that a spreadsheet would run as a formula (it starts with =, +,
+// -, @, a tab or a carriage return: a POP3 greeting "+OK ...") is
+// prefixed with an apostrophe, which spreadsheets read as "text".
+type CSV struct{ w *csv.Writer }
+
+// NewCSV writes CSV to w.
+func NewCSV(w io.Writer) *CSV { return &CSV{csv.NewWriter(w)} }
+
+// WriteCSV writes a whole document as CSV.
+func WriteCSV(w io.Writer, d *Document) error { return WriteDocument(NewCSV(w), d) }
+
+// Begin writes the header row.
+func (c *CSV) Begin(*Document) error { return c.w.Write(CSVHeader) }
+
+func (c *CSV) row(cells ...string) {
+	for i, s := range cells {
+		cells[i] = csvCell(s)
 	}
-	cw.Flush()
-	return cw.Error()
+	c.w.Write(cells)
+}
+
+// csvCell neutralises a cell a spreadsheet would evaluate.
+func csvCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// Host writes one host's rows.
+func (c *CSV) Host(hr Host) error {
+	h := hr.HostResult
+	addr := addrText(h.Address)
+	if h.Status == scanner.StatusUnresolved || (len(h.Functions) == 0 && len(h.Endpoints) == 0) {
+		c.row(addr, h.Name, h.Status, "host", "", "", "", "", "", "", h.Error, "")
+		return c.w.Error()
+	}
+	marks := hostMarks(hr)
+	results := h.Results()
+	for _, f := range h.Functions {
+		c.row(addr, h.Name, h.Status, "function", f.ID, f.Name, f.Group, f.Verdict.String(),
+			endpointWords(f.DecidedBy), services(f, results), f.Explanation, policyCell(marks, f))
+	}
+	for _, er := range unusedEndpoints(h) {
+		service := ""
+		if er.Service != nil {
+			service = er.Service.Summary
+		}
+		c.row(addr, h.Name, h.Status, "endpoint", "", "", "", er.State.String(),
+			er.Endpoint.String(), service, er.Result.String(), "")
+	}
+	return c.w.Error()
+}
+
+// End flushes the rows.
+func (c *CSV) End(*Document) error {
+	c.w.Flush()
+	return c.w.Error()
 }
 
 // services is what the services of the endpoints that decided f said

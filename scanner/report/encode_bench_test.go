@@ -49,7 +49,7 @@ func TestPlainEndpointMatchesMarshal(t *testing.T) {
 		}
 		var buf bytes.Buffer
 		s := NewStream(&buf)
-		s.Endpoint(netip.MustParseAddr("198.18.1.10"), er)
+		s.endpoint(netip.MustParseAddr("198.18.1.10"), er)
 		if err := s.End(&Document{}); err != nil {
 			t.Fatal(err)
 		}
@@ -68,7 +68,7 @@ func BenchmarkStreamEndpoint(b *testing.B) {
 	er := scanner.EndpointResult{Endpoint: endpointOf("tcp/139"), Result: probes.Result{State: probes.Closed, Reason: probes.ReasonReset, RTT: 52 * time.Microsecond, Attempts: 1}}
 	b.ReportAllocs()
 	for b.Loop() {
-		s.Endpoint(host, er)
+		s.endpoint(host, er)
 	}
 }
 
@@ -78,7 +78,7 @@ func BenchmarkStreamHost(b *testing.B) {
 	s := NewStream(io.Discard)
 	b.ReportAllocs()
 	for b.Loop() {
-		s.Host(h)
+		s.Host(Host{HostResult: h})
 	}
 }
 

@@ -114,7 +114,7 @@ func TestWriteMarkdown(t *testing.T) {
 	}
 	want := `# winreach report
 
-winreach 1.0, 2025-03-01T10:00:00Z to 2025-03-01T10:00:01Z; targets: mail.lab.test, nowhere.invalid.
+winreach 1.0, started 2025-03-01T10:00:00Z; targets: mail.lab.test, nowhere.invalid.
 
 ## nowhere.invalid [unresolved]
 
@@ -145,7 +145,7 @@ func TestWriteMarkdownPolicy(t *testing.T) {
 		"| Function | Verdict | Service | Evidence | Policy |\n|---|---|---|---|---|\n",
 		"| SMTP | reachable | 220 mail.lab.test ESMTP \"Postfix\" \\| ready | TCP 25 confirmed (reply) | **violation: expected blocked (p.txt:1)** |\n",
 		"## Policy\n\n2 violation(s):\n\n| Host | Function | Expected | Actual | Rule | Evidence |\n",
-		"| 198.18.1.20 | pptp | reachable | blocked | p.txt:2 `198.18.1.20 pptp reachable` | TCP 1723 filtered (admin-prohibited from 198.18.1.1), GRE (IP 47) not-tested (needs-privilege): blocked on the path |\n",
+		"| 198.18.1.20 | pptp | reachable | blocked | p.txt:2 198.18.1.20 pptp reachable | TCP 1723 filtered (admin-prohibited from 198.18.1.1), GRE (IP 47) not-tested (needs-privilege): blocked on the path |\n",
 	} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("Markdown lacks %q:\n%s", want, b.String())
@@ -182,6 +182,10 @@ func TestMarkdownEscapes(t *testing.T) {
 		"<script>":                    "&lt;script&gt;",
 		"":                            "-",
 		"open|filtered (no-response)": `open\|filtered (no-response)`,
+		"[link](http://x)":            `\[link\](http\://x)`,
+		"**bold** _em_ `code` ~x~":    "\\*\\*bold\\*\\* \\_em\\_ \\`code\\` \\~x\\~",
+		"see www.example.test":        `see www\.example.test`,
+		"a & b":                       "a &amp; b",
 	} {
 		if got := mdCell(in); got != want {
 			t.Errorf("mdCell(%q) = %q, want %q", in, got, want)

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"strings"
@@ -9,50 +10,74 @@ import (
 	"github.com/winreach/winreach/scanner"
 )
 
-// WriteMarkdown writes the scan as a Markdown report (GitHub-flavoured
-// tables): a heading per host with its verdict counts, a table of
-// function | verdict | service | evidence (and a policy column when a
-// policy was checked), the endpoints probed for no function, the policy's
-// violations, and the summary line. Cell text has its pipes and
-// backslashes escaped and its line breaks folded, so a service's words
-// cannot break the table.
-func WriteMarkdown(w io.Writer, d *Document) error {
-	b := &strings.Builder{}
+// Markdown writes the scan as a Markdown report (GitHub-flavoured
+// tables): a heading, then per host as it finishes a heading with its
+// verdict counts and a table of function | verdict | service | evidence
+// (and a policy column when a policy is checked), the endpoints probed
+// for no function; at the end the policy's violations and the summary
+// line. Text from the scan (server words, names) is escaped: a pipe or a
+// line break cannot break the table, and emphasis, links, code and HTML
+// in a banner stay text.
+type Markdown struct {
+	w      *bufio.Writer
+	policy bool
+}
+
+// NewMarkdown writes Markdown to w.
+func NewMarkdown(w io.Writer) *Markdown { return &Markdown{w: bufio.NewWriterSize(w, 32<<10)} }
+
+// WriteMarkdown writes a whole document as Markdown.
+func WriteMarkdown(w io.Writer, d *Document) error { return WriteDocument(NewMarkdown(w), d) }
+
+// Begin writes the report's heading.
+func (m *Markdown) Begin(d *Document) error {
+	m.policy = d.Violations != nil || d.Unproven != nil
+	b := m.w
 	fmt.Fprintf(b, "# winreach report\n\n")
-	fmt.Fprintf(b, "%s %s, %s to %s", d.Scanner, d.Version, d.StartTime.UTC().Format(time.RFC3339), d.EndTime.UTC().Format(time.RFC3339))
+	fmt.Fprintf(b, "%s %s, started %s", mdText(d.Scanner), mdText(d.Version), d.StartTime.UTC().Format(time.RFC3339))
 	if len(d.Targets) > 0 {
 		fmt.Fprintf(b, "; targets: %s", mdText(strings.Join(d.Targets, ", ")))
 	}
 	b.WriteString(".\n\n")
-	marks := policyMarks(d)
-	for _, h := range d.Hosts {
-		fmt.Fprintf(b, "## %s\n\n", mdText(hostHeading(h)[len("Host "):]))
-		if h.Status == scanner.StatusUnresolved {
-			fmt.Fprintf(b, "%s\n\n", mdText(h.Error))
-			continue
-		}
-		if marks != nil {
-			b.WriteString("| Function | Verdict | Service | Evidence | Policy |\n|---|---|---|---|---|\n")
-		} else {
-			b.WriteString("| Function | Verdict | Service | Evidence |\n|---|---|---|---|\n")
-		}
-		results := h.Results()
-		for _, f := range h.Functions {
-			fmt.Fprintf(b, "| %s | %s | %s | %s |", mdCell(f.Name), f.Verdict, mdCell(services(f, results)), mdCell(f.Explanation))
-			if marks != nil {
-				cell := policyCell(marks, h, f)
-				if strings.HasPrefix(cell, "violation") {
-					cell = "**" + cell + "**"
-				}
-				fmt.Fprintf(b, " %s |", mdCell(cell))
+	return nil
+}
+
+// Host writes one host's section.
+func (m *Markdown) Host(hr Host) error {
+	h, b := hr.HostResult, m.w
+	fmt.Fprintf(b, "## %s\n\n", hostTitle(h, mdText))
+	if h.Status == scanner.StatusUnresolved {
+		fmt.Fprintf(b, "%s\n\n", mdText(h.Error))
+		return nil
+	}
+	if m.policy {
+		b.WriteString("| Function | Verdict | Service | Evidence | Policy |\n|---|---|---|---|---|\n")
+	} else {
+		b.WriteString("| Function | Verdict | Service | Evidence |\n|---|---|---|---|\n")
+	}
+	marks := hostMarks(hr)
+	results := h.Results()
+	for _, f := range h.Functions {
+		fmt.Fprintf(b, "| %s | %s | %s | %s |", mdCell(f.Name), f.Verdict, mdCell(services(f, results)), mdCell(f.Explanation))
+		if m.policy {
+			cell := mdCell(policyCell(marks, f))
+			if strings.HasPrefix(cell, "violation") {
+				cell = "**" + cell + "**"
 			}
-			b.WriteString("\n")
-		}
-		if extra := extraEndpoints(h); len(extra) > 0 {
-			fmt.Fprintf(b, "\nProbed for no function: %s.\n", mdText(strings.Join(extra, ", ")))
+			fmt.Fprintf(b, " %s |", cell)
 		}
 		b.WriteString("\n")
 	}
+	if extra := extraEndpoints(h); len(extra) > 0 {
+		fmt.Fprintf(b, "\nProbed for no function: %s.\n", mdText(strings.Join(extra, ", ")))
+	}
+	b.WriteString("\n")
+	return nil
+}
+
+// End writes the policy section and the summary line.
+func (m *Markdown) End(d *Document) error {
+	b := m.w
 	if d.Violations != nil || d.Unproven != nil {
 		fmt.Fprintf(b, "## Policy\n\n")
 		if len(d.Violations) == 0 {
@@ -61,7 +86,7 @@ func WriteMarkdown(w io.Writer, d *Document) error {
 			fmt.Fprintf(b, "%d violation(s):\n\n| Host | Function | Expected | Actual | Rule | Evidence |\n|---|---|---|---|---|---|\n", len(d.Violations))
 			for _, v := range d.Violations {
 				fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s |\n", v.Host, mdCell(v.Function), v.Expected, v.Actual,
-					mdCell(fmt.Sprintf("%s:%d `%s`", v.File, v.Line, v.Rule)), mdCell(v.Explanation))
+					mdCell(fmt.Sprintf("%s:%d %s", v.File, v.Line, v.Rule)), mdCell(v.Explanation))
 			}
 			b.WriteString("\n")
 		}
@@ -77,8 +102,7 @@ func WriteMarkdown(w io.Writer, d *Document) error {
 		}
 	}
 	fmt.Fprintf(b, "%s\n", mdText(summaryLine(d)))
-	_, err := io.WriteString(w, b.String())
-	return err
+	return b.Flush()
 }
 
 // mdCell escapes text for a table cell: a pipe would end the cell, a
@@ -90,8 +114,18 @@ func mdCell(s string) string {
 	return mdText(s)
 }
 
-var mdEscaper = strings.NewReplacer(`\`, `\\`, `|`, `\|`, "\r\n", " ", "\n", " ", "\r", " ", "<", "&lt;", ">", "&gt;")
+// mdEscaper backslash-escapes the ASCII punctuation that Markdown (and
+// GitHub's tables) give a meaning inline: emphasis (* _ ~), code (`),
+// links and images ([ ]: with the brackets escaped, no parenthesis can
+// make a link), tables (|) and escapes (\); the "://" and "www." of bare
+// URLs, so no autolink forms; < > & become entities so no HTML or entity
+// reaches the renderer; line breaks fold to spaces.
+var mdEscaper = strings.NewReplacer(
+	`\`, `\\`, "`", "\\`", `*`, `\*`, `_`, `\_`, `~`, `\~`,
+	`[`, `\[`, `]`, `\]`, `|`, `\|`, "://", `\://`, "www.", `www\.`,
+	"<", "&lt;", ">", "&gt;", "&", "&amp;",
+	"\r\n", " ", "\n", " ", "\r", " ",
+)
 
-// mdText escapes what Markdown would read as a table separator or an
-// HTML tag.
+// mdText escapes text from the scan for Markdown.
 func mdText(s string) string { return mdEscaper.Replace(s) }

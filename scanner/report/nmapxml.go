@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bufio"
 	"cmp"
 	"encoding/xml"
 	"fmt"
@@ -19,8 +20,10 @@ import (
 // writes (nmap 7.x; nmap.dtd of the nmap package).
 const NmapXMLOutputVersion = "1.05"
 
-// WriteNmapXML writes the scan as nmap XML (-oX), valid against nmap.dtd
-// and readable by ndiff and other importers of nmap results:
+// NmapXML writes the scan as nmap XML (-oX), valid against nmap.dtd
+// and readable by ndiff and other importers of nmap results, streamed as
+// nmap writes it: the nmaprun start tag and scaninfo at Begin, one host
+// element per finished host, runstats at End.
 //
 //   - nmaprun's scanner attribute must be "nmap" (the DTD allows no other
 //     value); profile_name="winreach", args and version say who wrote it.
@@ -28,57 +31,116 @@ const NmapXMLOutputVersion = "1.05"
 //     protocols as ipproto (protocol "ip", portid the protocol number).
 //   - States map one to one except confirmed, which is open with a
 //     service of method "probed" and conf 10; not-tested endpoints are
-//     left out (nmap has no such state). Reasons use nmap's --reason
-//     names (syn-ack, reset, port-unreach, no-response, ...).
+//     left out (nmap has no such state). Reasons are the words nmap 7.93
+//     writes for a connect, UDP and IP protocol scan (conn-refused,
+//     syn-ack, port-unreach, no-response, ...).
 //   - Every host is "up" with reason "user-set", as with nmap -Pn:
 //     winreach probes the endpoints whatever a ping says. A host name
 //     that did not resolve is a target element with status "skipped".
-func WriteNmapXML(w io.Writer, d *Document) error {
-	run := xmlRun{
-		Scanner:          "nmap",
-		Args:             nmapArgs(d),
-		Start:            d.StartTime.Unix(),
-		StartStr:         ctime(d.StartTime),
-		Version:          d.Version,
-		ProfileName:      "winreach",
-		XMLOutputVersion: NmapXMLOutputVersion,
-		ScanInfo:         scanInfo(d.Options.Endpoints),
-		Verbose:          xmlLevel{Level: 0},
-		Debugging:        xmlLevel{Level: 0},
+//   - Per host, a hostscript holds a script "winreach-functions": its
+//     output attribute lists "function: verdict" lines, and one table per
+//     function (key: the function id) holds elems name, group, verdict,
+//     explanation and a table decided_by of the deciding endpoints.
+type NmapXML struct {
+	w     io.Writer
+	enc   *xml.Encoder
+	start time.Time
+	up    int
+	err   error
+}
+
+// NewNmapXML writes nmap XML to w.
+func NewNmapXML(w io.Writer) *NmapXML {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	enc := xml.NewEncoder(bw)
+	enc.Indent("", "  ")
+	return &NmapXML{w: bw, enc: enc}
+}
+
+// WriteNmapXML writes a whole document as nmap XML.
+func WriteNmapXML(w io.Writer, d *Document) error { return WriteDocument(NewNmapXML(w), d) }
+
+var nmaprunName = xml.Name{Local: "nmaprun"}
+
+// Begin writes the XML declaration, the nmaprun start tag, scaninfo,
+// verbose and debugging.
+func (x *NmapXML) Begin(d *Document) error {
+	x.start = d.StartTime
+	if _, err := io.WriteString(x.w, xml.Header+"<!DOCTYPE nmaprun>\n"); err != nil {
+		return err
 	}
-	up := 0
-	for _, h := range d.Hosts {
-		if !h.Address.IsValid() {
-			run.Targets = append(run.Targets, xmlTarget{Specification: h.Name, Status: "skipped", Reason: "invalid"})
-			continue
-		}
-		up++
-		run.Hosts = append(run.Hosts, xmlHostOf(h))
+	attr := func(k, v string) xml.Attr { return xml.Attr{Name: xml.Name{Local: k}, Value: v} }
+	start := xml.StartElement{Name: nmaprunName, Attr: []xml.Attr{
+		attr("scanner", "nmap"),
+		attr("args", nmapArgs(d)),
+		attr("start", strconv.FormatInt(d.StartTime.Unix(), 10)),
+		attr("startstr", ctime(d.StartTime)),
+		attr("version", d.Version),
+		attr("profile_name", "winreach"),
+		attr("xmloutputversion", NmapXMLOutputVersion),
+	}}
+	x.token(start)
+	for _, si := range scanInfo(d.Options.Endpoints) {
+		x.element(si, "scaninfo")
 	}
+	x.element(xmlLevel{Level: 0}, "verbose")
+	x.element(xmlLevel{Level: 0}, "debugging")
+	return x.err
+}
+
+func (x *NmapXML) token(t xml.Token) {
+	if x.err == nil {
+		x.err = x.enc.EncodeToken(t)
+	}
+}
+
+func (x *NmapXML) element(v any, name string) {
+	if x.err == nil {
+		x.err = x.enc.EncodeElement(v, xml.StartElement{Name: xml.Name{Local: name}})
+	}
+}
+
+// Host writes one host element (or, for a name that did not resolve, a
+// skipped target).
+func (x *NmapXML) Host(hr Host) error {
+	h := hr.HostResult
+	if !h.Address.IsValid() {
+		x.element(xmlTarget{Specification: h.Name, Status: "skipped", Reason: "invalid"}, "target")
+		return x.err
+	}
+	x.up++
+	x.element(xmlHostOf(h), "host")
+	return x.err
+}
+
+// End writes runstats and closes nmaprun.
+func (x *NmapXML) End(d *Document) error {
 	end := d.EndTime
-	run.RunStats.Finished = xmlFinished{
+	var rs xmlRunStats
+	rs.Finished = xmlFinished{
 		Time:    end.Unix(),
 		TimeStr: ctime(end),
-		Elapsed: fmt.Sprintf("%.2f", end.Sub(d.StartTime).Seconds()),
+		Elapsed: fmt.Sprintf("%.2f", end.Sub(x.start).Seconds()),
 		Summary: fmt.Sprintf("winreach done at %s; %d IP address(es) (%d host(s) up) scanned in %.2f seconds",
-			ctime(end), len(run.Hosts), up, end.Sub(d.StartTime).Seconds()),
+			ctime(end), x.up, x.up, end.Sub(x.start).Seconds()),
 		Exit: "success",
 	}
 	if d.Interrupted {
-		run.RunStats.Finished.Exit, run.RunStats.Finished.ErrorMsg = "error", "interrupted: partial results"
+		rs.Finished.Exit, rs.Finished.ErrorMsg = "error", "interrupted: partial results"
 	}
-	run.RunStats.Hosts = xmlHosts{Up: up, Down: 0, Total: up}
-
-	if _, err := io.WriteString(w, xml.Header+"<!DOCTYPE nmaprun>\n"); err != nil {
+	rs.Hosts = xmlHosts{Up: x.up, Down: 0, Total: x.up}
+	x.element(rs, "runstats")
+	x.token(xml.EndElement{Name: nmaprunName})
+	if x.err == nil {
+		x.err = x.enc.Flush()
+	}
+	if x.err != nil {
+		return x.err
+	}
+	if _, err := io.WriteString(x.w, "\n"); err != nil {
 		return err
 	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(run); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	return x.w.(*bufio.Writer).Flush()
 }
 
 // ctime is nmap's startstr format (C ctime without the newline).
@@ -93,24 +155,9 @@ func nmapArgs(d *Document) string {
 	return strings.Join(append(args, d.Targets...), " ")
 }
 
-type xmlRun struct {
-	XMLName          xml.Name      `xml:"nmaprun"`
-	Scanner          string        `xml:"scanner,attr"`
-	Args             string        `xml:"args,attr"`
-	Start            int64         `xml:"start,attr"`
-	StartStr         string        `xml:"startstr,attr"`
-	Version          string        `xml:"version,attr"`
-	ProfileName      string        `xml:"profile_name,attr"`
-	XMLOutputVersion string        `xml:"xmloutputversion,attr"`
-	ScanInfo         []xmlScanInfo `xml:"scaninfo"`
-	Verbose          xmlLevel      `xml:"verbose"`
-	Debugging        xmlLevel      `xml:"debugging"`
-	Targets          []xmlTarget   `xml:"target"`
-	Hosts            []xmlHost     `xml:"host"`
-	RunStats         struct {
-		Finished xmlFinished `xml:"finished"`
-		Hosts    xmlHosts    `xml:"hosts"`
-	} `xml:"runstats"`
+type xmlRunStats struct {
+	Finished xmlFinished `xml:"finished"`
+	Hosts    xmlHosts    `xml:"hosts"`
 }
 
 type xmlScanInfo struct {
@@ -131,11 +178,70 @@ type xmlTarget struct {
 }
 
 type xmlHost struct {
-	Comment   string       `xml:"comment,attr,omitempty"`
-	Status    xmlStatus    `xml:"status"`
-	Address   xmlAddress   `xml:"address"`
-	Hostnames xmlHostnames `xml:"hostnames"`
-	Ports     xmlPorts     `xml:"ports"`
+	Comment    string         `xml:"comment,attr,omitempty"`
+	Status     xmlStatus      `xml:"status"`
+	Address    xmlAddress     `xml:"address"`
+	Hostnames  xmlHostnames   `xml:"hostnames"`
+	Ports      xmlPorts       `xml:"ports"`
+	HostScript *xmlHostScript `xml:"hostscript"`
+}
+
+// xmlHostScript is the host's function verdicts, as an NSE host script's
+// structured output (nmap.dtd: script holds table and elem).
+type xmlHostScript struct {
+	Script xmlScript `xml:"script"`
+}
+
+type xmlScript struct {
+	ID     string     `xml:"id,attr"`
+	Output string     `xml:"output,attr"`
+	Tables []xmlTable `xml:"table"`
+}
+
+type xmlTable struct {
+	Key    string     `xml:"key,attr,omitempty"`
+	Elems  []xmlElem  `xml:"elem"`
+	Tables []xmlTable `xml:"table"`
+}
+
+type xmlElem struct {
+	Key   string `xml:"key,attr,omitempty"`
+	Value string `xml:",chardata"`
+}
+
+// NmapScriptID is the id of the host script that carries the verdicts.
+const NmapScriptID = "winreach-functions"
+
+// hostScript is the hostscript of a host's function verdicts; nil when
+// no function was judged.
+func hostScript(h scanner.HostResult) *xmlHostScript {
+	if len(h.Functions) == 0 {
+		return nil
+	}
+	sc := xmlScript{ID: NmapScriptID}
+	var out strings.Builder
+	for _, f := range h.Functions {
+		decided := xmlTable{Key: "decided_by"}
+		for _, e := range f.DecidedBy {
+			decided.Elems = append(decided.Elems, xmlElem{Value: e.String()})
+		}
+		sc.Tables = append(sc.Tables, xmlTable{
+			Key: f.ID,
+			Elems: []xmlElem{
+				{Key: "name", Value: f.Name},
+				{Key: "group", Value: f.Group},
+				{Key: "verdict", Value: f.Verdict.String()},
+				{Key: "explanation", Value: f.Explanation},
+			},
+			Tables: []xmlTable{decided},
+		})
+		fmt.Fprintf(&out, "\n  %s: %s", f.ID, f.Verdict)
+		if words := endpointWords(f.DecidedBy); words != "" {
+			fmt.Fprintf(&out, " (%s)", words)
+		}
+	}
+	sc.Output = out.String()
+	return &xmlHostScript{Script: sc}
 }
 
 type xmlStatus struct {
@@ -261,6 +367,7 @@ func xmlHostOf(h scanner.HostResult) xmlHost {
 		}
 		x.Ports.Port = append(x.Ports.Port, xmlPortOf(er))
 	}
+	x.HostScript = hostScript(h)
 	return x
 }
 
@@ -302,9 +409,12 @@ func nmapState(s probes.State) string {
 	return "unknown"
 }
 
-// nmapReason maps a reason to nmap's --reason vocabulary (nmap's
-// reason.cc): an answer in the protocol is syn-ack over TCP, udp-response
-// over UDP and proto-response for IP protocols.
+// nmapReason maps a reason to the words nmap 7.93 writes with --reason
+// (reason.cc) for the scan type of the transport: a connect scan (TCP)
+// says syn-ack and conn-refused, a UDP scan udp-response, port-unreach
+// and no-response, an IP protocol scan proto-response and proto-unreach.
+// The kernel folds an ICMP port unreachable into the refusal a UDP or
+// raw socket reports as reset.
 func nmapReason(t catalog.Transport, r probes.Reason) string {
 	switch r {
 	case probes.ReasonSynAck, probes.ReasonClosedEarly:
@@ -318,7 +428,13 @@ func nmapReason(t catalog.Transport, r probes.Reason) string {
 		}
 		return "syn-ack"
 	case probes.ReasonReset:
-		return "reset"
+		switch t {
+		case catalog.UDP:
+			return "port-unreach"
+		case catalog.IP:
+			return "proto-unreach"
+		}
+		return "conn-refused"
 	case probes.ReasonTimeout, probes.ReasonNoResponse:
 		return "no-response"
 	case probes.ReasonPortUnreachable:

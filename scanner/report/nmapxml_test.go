@@ -108,6 +108,18 @@ func TestNmapXMLContent(t *testing.T) {
 					Conf    string `xml:"conf,attr"`
 				} `xml:"service"`
 			} `xml:"ports>port"`
+			Script []struct {
+				ID     string `xml:"id,attr"`
+				Output string `xml:"output,attr"`
+				Table  []struct {
+					Key   string `xml:"key,attr"`
+					Elems []struct {
+						Key   string `xml:"key,attr"`
+						Value string `xml:",chardata"`
+					} `xml:"elem"`
+					Decided []string `xml:"table>elem"`
+				} `xml:"table"`
+			} `xml:"hostscript>script"`
 		} `xml:"host"`
 	}
 	if err := xml.Unmarshal(out, &run); err != nil {
@@ -124,6 +136,27 @@ func TestNmapXMLContent(t *testing.T) {
 	if len(run.Host) != 2 || run.Host[1].Address.Type != "ipv6" || run.Host[0].Address.Addr != "198.18.1.20" {
 		t.Fatalf("hosts %+v", run.Host)
 	}
+	// Each host's function verdicts, as a host script's tables.
+	for i, h := range run.Host {
+		if len(h.Script) != 1 || h.Script[0].ID != "winreach-functions" || len(h.Script[0].Table) != 3 {
+			t.Fatalf("host %d hostscript %+v", i, h.Script)
+		}
+		hr := xmlTestDocument(t, confirmed).Hosts[i]
+		for j, tb := range h.Script[0].Table {
+			f := hr.Functions[j]
+			elems := map[string]string{}
+			for _, e := range tb.Elems {
+				elems[e.Key] = e.Value
+			}
+			if tb.Key != f.ID || elems["verdict"] != f.Verdict.String() || elems["explanation"] != f.Explanation ||
+				strings.Join(tb.Decided, " ") != endpointWords(f.DecidedBy) {
+				t.Errorf("host %d table %d: %+v, want %s %s decided by %v", i, j, tb, f.ID, f.Verdict, f.DecidedBy)
+			}
+			if !strings.Contains(h.Script[0].Output, f.ID+": "+f.Verdict.String()) {
+				t.Errorf("host %d script output %q lacks %s", i, h.Script[0].Output, f.ID)
+			}
+		}
+	}
 	type row struct{ proto, id, state, reason, reasonIP, name, product, method, conf string }
 	var got []row
 	for _, h := range run.Host {
@@ -137,7 +170,7 @@ func TestNmapXMLContent(t *testing.T) {
 		{"udp", "138", "open|filtered", "no-response", "", "netbios-dgm", "", "table", "3"},
 		// udp/137 was not tested: left out.
 		{"ip", "47", "closed", "proto-unreach", "", "gre", "", "table", "3"},
-		{"tcp", "25", "closed", "reset", "", "smtp", "", "table", "3"},
+		{"tcp", "25", "closed", "conn-refused", "", "smtp", "", "table", "3"},
 		{"udp", "138", "open", "udp-response", "", "netbios-dgm", `winreach listen echoed the "UDP" token & more`, "probed", "10"},
 	}
 	if len(got) != len(want) {
@@ -187,5 +220,9 @@ func TestNmapXMLValidates(t *testing.T) {
 	}
 	if !strings.Contains(string(out), "-25/tcp") || !strings.Contains(string(out), "+25/tcp") || !strings.Contains(string(out), "filtered") {
 		t.Errorf("ndiff does not show tcp/25 open -> filtered:\n%s", out)
+	}
+	// The host script carries the function verdicts: ndiff shows smtp's.
+	if !strings.Contains(string(out), "-|    smtp: reachable (tcp/25)") || !strings.Contains(string(out), "+|    smtp: blocked (tcp/25)") {
+		t.Errorf("ndiff does not show smtp reachable -> blocked in the host script:\n%s", out)
 	}
 }

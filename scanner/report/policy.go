@@ -3,7 +3,6 @@ package report
 import (
 	"fmt"
 	"io"
-	"net/netip"
 
 	"github.com/winreach/winreach/scanner"
 	"github.com/winreach/winreach/scanner/policy"
@@ -17,30 +16,26 @@ type policyMark struct {
 	v    policy.Violation
 }
 
-type markKey struct {
-	host netip.Addr
-	fn   string
-}
-
-// policyMarks indexes the document's violations and unproven functions.
-func policyMarks(d *Document) map[markKey]policyMark {
-	if d.Violations == nil && d.Unproven == nil {
+// hostMarks indexes one host's violations and unproven functions by
+// function id; nil without any.
+func hostMarks(h Host) map[string]policyMark {
+	if h.Violations == nil && h.Unproven == nil {
 		return nil
 	}
-	m := map[markKey]policyMark{}
-	for _, v := range d.Unproven {
-		m[markKey{v.Host, v.Function}] = policyMark{"?", v}
+	m := map[string]policyMark{}
+	for _, v := range h.Unproven {
+		m[v.Function] = policyMark{"?", v}
 	}
-	for _, v := range d.Violations {
-		m[markKey{v.Host, v.Function}] = policyMark{"!", v}
+	for _, v := range h.Violations {
+		m[v.Function] = policyMark{"!", v}
 	}
 	return m
 }
 
 // policyCell says what the policy makes of one function, for the CSV and
 // Markdown columns: "violation: expected blocked (policy.txt:3)".
-func policyCell(marks map[markKey]policyMark, h scanner.HostResult, f scanner.FunctionVerdict) string {
-	pm, ok := marks[markKey{h.Address, f.ID}]
+func policyCell(marks map[string]policyMark, f scanner.FunctionVerdict) string {
+	pm, ok := marks[f.ID]
 	if !ok {
 		return ""
 	}
@@ -75,9 +70,9 @@ func writePolicySection(w io.Writer, d *Document) error {
 	return err
 }
 
-// Violations records the policy's violations and unproven functions in a
-// JSON Lines stream, one record each, before End.
-func (s *Stream) Violations(violations, unproven []policy.Violation) {
+// violations records the policy's violations and unproven functions in a
+// JSON Lines stream, one record each, before the end record.
+func (s *Stream) violations(violations, unproven []policy.Violation) {
 	for _, list := range []struct {
 		typ string
 		vs  []policy.Violation

@@ -15,7 +15,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/winreach/winreach/catalog"
@@ -36,16 +35,18 @@ type Options struct {
 	Shard string `json:"shard,omitempty"`
 }
 
-// Document is the whole scan as one JSON document.
+// Document is the whole scan as one JSON document. Its fields are in the
+// order the JSON writer streams them: what is known at the start, the
+// hosts, then what is known at the end.
 type Document struct {
 	Scanner     string               `json:"scanner"`
 	Version     string               `json:"version"`
 	StartTime   time.Time            `json:"start_time"`
-	EndTime     time.Time            `json:"end_time"`
-	Interrupted bool                 `json:"interrupted"`
 	Options     Options              `json:"options"`
 	Targets     []string             `json:"targets"`
 	Hosts       []scanner.HostResult `json:"hosts"`
+	EndTime     time.Time            `json:"end_time"`
+	Interrupted bool                 `json:"interrupted"`
 	Summary     Summary              `json:"summary"`
 	// Violations and Unproven are set by scan --expect (see policy.go):
 	// nil without a policy, empty when it holds.
@@ -65,52 +66,29 @@ type Summary struct {
 
 // Summarize counts the hosts' verdicts.
 func Summarize(hosts []scanner.HostResult) Summary {
-	s := Summary{Hosts: len(hosts), Verdicts: map[string]int{}, AllReachable: len(hosts) > 0}
+	s := Summary{Verdicts: map[string]int{}}
 	for _, h := range hosts {
-		switch h.Status {
-		case scanner.StatusUnresolved:
-			s.Unresolved++
-		case scanner.StatusPartial:
-			s.Partial++
-		}
-		s.Probes += len(h.Endpoints)
-		for _, f := range h.Functions {
-			s.Verdicts[f.Verdict.String()]++
-		}
-		s.AllReachable = s.AllReachable && h.AllReachable()
+		s.Add(h)
 	}
 	return s
 }
 
 // SortHosts orders hosts by address, unresolved names first by name.
 func SortHosts(hosts []scanner.HostResult) {
-	sort.SliceStable(hosts, func(i, j int) bool {
-		a, b := hosts[i], hosts[j]
-		if a.Address.IsValid() != b.Address.IsValid() {
-			return !a.Address.IsValid()
-		}
-		if c := a.Address.Compare(b.Address); c != 0 {
-			return c < 0
-		}
-		return a.Name < b.Name
-	})
+	sort.SliceStable(hosts, func(i, j int) bool { return hostLess(hosts[i], hosts[j]) })
 }
 
 // WriteJSON writes the document, indented.
-func WriteJSON(w io.Writer, d *Document) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(d)
-}
+func WriteJSON(w io.Writer, d *Document) error { return WriteDocument(NewJSON(w), d) }
 
-// Stream writes JSON Lines: a "start" record, one "endpoint" record per
-// result as it completes, one "host" record per finished host, and an "end"
-// record. It is safe to call from the scanner's serialised callbacks.
+// Stream writes JSON Lines: a "start" record; per finished host its
+// "endpoint" records (one per result, with the notes host assembly added)
+// followed by its "host" record; the policy's "violation" and "unproven"
+// records; and an "end" record. It is a Writer.
 //
-// Records are buffered and reach w at each host record, or within
-// flushEvery of being written: a reader following the file sees results
-// as they complete, and a scan of a million endpoints does not make a
-// million write calls.
+// Records are buffered and reach w at each host record: a reader
+// following the file sees hosts as they complete, and a scan of a
+// million endpoints does not make a million write calls.
 type Stream struct {
 	buf     *bufio.Writer
 	enc     *json.Encoder
@@ -119,7 +97,7 @@ type Stream struct {
 	scratch []byte
 }
 
-// flushEvery bounds how long a record waits in the buffer.
+// flushEvery bounds how long a host record waits in the buffer.
 const flushEvery = 200 * time.Millisecond
 
 // NewStream starts a JSON Lines stream on w.
@@ -141,8 +119,8 @@ func (s *Stream) flush() {
 	s.flushed = time.Now()
 }
 
-// Start records the scan's settings.
-func (s *Stream) Start(d *Document) {
+// Begin records the scan's settings.
+func (s *Stream) Begin(d *Document) error {
 	s.write(struct {
 		Type      string    `json:"type"`
 		Scanner   string    `json:"scanner"`
@@ -152,10 +130,11 @@ func (s *Stream) Start(d *Document) {
 		Targets   []string  `json:"targets"`
 	}{"start", d.Scanner, d.Version, d.StartTime, d.Options, d.Targets})
 	s.flush()
+	return s.err
 }
 
-// Endpoint records one endpoint result.
-func (s *Stream) Endpoint(host netip.Addr, r scanner.EndpointResult) {
+// endpoint records one endpoint result.
+func (s *Stream) endpoint(host netip.Addr, r scanner.EndpointResult) {
 	if s.err != nil {
 		return
 	}
@@ -182,9 +161,6 @@ func (s *Stream) Endpoint(host netip.Addr, r scanner.EndpointResult) {
 	s.buf.WriteByte(',')
 	s.buf.Write(body[1:])
 	s.buf.WriteByte('\n')
-	if time.Since(s.flushed) >= flushEvery {
-		s.flush()
-	}
 }
 
 // appendPlainEndpoint is what json.Marshal writes for the common result:
@@ -243,9 +219,12 @@ func plainJSON(s string) bool {
 	return true
 }
 
-// Host records one host's verdicts. Its endpoints were streamed already and
-// are left out.
-func (s *Stream) Host(h scanner.HostResult) {
+// Host records one host: its endpoint records, then its verdicts.
+func (s *Stream) Host(hr Host) error {
+	h := hr.HostResult
+	for _, er := range h.Endpoints {
+		s.endpoint(h.Address, er)
+	}
 	s.write(struct {
 		Type      string                    `json:"type"`
 		Address   netip.Addr                `json:"address"`
@@ -253,12 +232,16 @@ func (s *Stream) Host(h scanner.HostResult) {
 		Status    string                    `json:"status"`
 		Error     string                    `json:"error,omitempty"`
 		Functions []scanner.FunctionVerdict `json:"functions"`
-	}{"host", h.Address, h.Name, h.Status, h.Error, h.Functions})
-	s.flush()
+	}{"host", h.Address, h.Name, h.Status, h.Error, nonNil(h.Functions)})
+	if time.Since(s.flushed) >= flushEvery {
+		s.flush()
+	}
+	return s.err
 }
 
-// End closes the stream with the summary.
+// End closes the stream with the policy's findings and the summary.
 func (s *Stream) End(d *Document) error {
+	s.violations(d.Violations, d.Unproven)
 	s.write(struct {
 		Type        string    `json:"type"`
 		EndTime     time.Time `json:"end_time"`
@@ -269,48 +252,21 @@ func (s *Stream) End(d *Document) error {
 	return s.err
 }
 
-// WriteTable writes one block per host: function, verdict, service,
-// evidence; then one summary line.
-func WriteTable(w io.Writer, d *Document) error {
-	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
-	marks := policyMarks(d)
-	for _, h := range d.Hosts {
-		fmt.Fprintln(tw, hostHeading(h))
-		if h.Status == scanner.StatusUnresolved {
-			fmt.Fprintf(tw, "  %s\n\n", h.Error)
-			continue
-		}
-		fmt.Fprintln(tw, "  FUNCTION\tVERDICT\tSERVICE\tEVIDENCE")
-		results := h.Results()
-		for _, f := range h.Functions {
-			mark := cmp.Or(marks[markKey{h.Address, f.ID}].sign, " ")
-			fmt.Fprintf(tw, "%s %s\t%s\t%s\t%s\n", mark, f.Name, f.Verdict, serviceColumn(f, results), f.Explanation)
-		}
-		if extra := extraEndpoints(h); len(extra) > 0 {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", "(no function)", "", "", strings.Join(extra, ", "))
-		}
-		fmt.Fprintln(tw)
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	if err := writePolicySection(w, d); err != nil {
-		return err
-	}
-	_, err := fmt.Fprintln(w, summaryLine(d))
-	return err
+func hostHeading(h scanner.HostResult) string {
+	return "Host " + hostTitle(h, func(s string) string { return s })
 }
 
-func hostHeading(h scanner.HostResult) string {
+// hostTitle is the host's address and name, its status and its verdict
+// counts; esc escapes the name for the output format.
+func hostTitle(h scanner.HostResult, esc func(string) string) string {
 	var b strings.Builder
-	b.WriteString("Host ")
 	switch {
 	case h.Address.IsValid() && h.Name != "":
-		fmt.Fprintf(&b, "%s (%s)", h.Address, h.Name)
+		fmt.Fprintf(&b, "%s (%s)", h.Address, esc(h.Name))
 	case h.Address.IsValid():
 		b.WriteString(h.Address.String())
 	default:
-		b.WriteString(h.Name)
+		b.WriteString(esc(h.Name))
 	}
 	switch h.Status {
 	case scanner.StatusPartial:
@@ -389,4 +345,12 @@ func summaryLine(d *Document) string {
 		line += "; INTERRUPTED, partial results"
 	}
 	return line
+}
+
+// nonNil is s, or an empty slice for nil: JSON lists are [], never null.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }

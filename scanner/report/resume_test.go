@@ -1,14 +1,16 @@
-package scanner
+package report
 
 import (
 	"context"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/winreach/winreach/catalog"
 	"github.com/winreach/winreach/probes"
+	"github.com/winreach/winreach/scanner"
 )
 
 // interruptedRun is the JSON Lines output of a scan of 198.18.3.1 and
@@ -49,7 +51,7 @@ func TestResumeProbesOnlyWhatIsMissing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sel := Select(catalog.Default(), nil, eps("tcp/139", "tcp/445", "udp/137"))
+	sel := scanner.Select(catalog.Default(), nil, []catalog.Endpoint{endpointOf("tcp/139"), endpointOf("tcp/445"), endpointOf("udp/137")})
 	var mu sync.Mutex
 	var probed []string
 	prober := func(e catalog.Endpoint) probes.Prober {
@@ -60,12 +62,12 @@ func TestResumeProbesOnlyWhatIsMissing(t *testing.T) {
 			return probes.Result{State: probes.Closed, Reason: probes.ReasonPortUnreachable}
 		})
 	}
-	hosts := map[netip.Addr]HostResult{}
+	hosts := map[netip.Addr]scanner.HostResult{}
 	var streamed int
-	s := &Scanner{Prober: prober, Concurrency: 4, Known: p.Take,
-		OnEndpoint: func(netip.Addr, EndpointResult) { streamed++ },
-		OnHost:     func(h HostResult) { hosts[h.Address] = h }}
-	st := s.Run(t.Context(), hostsOf("198.18.3.1", "198.18.3.2"), sel)
+	s := &scanner.Scanner{Prober: prober, Concurrency: 4, Known: p.Take,
+		OnEndpoint: func(netip.Addr, scanner.EndpointResult) { streamed++ },
+		OnHost:     func(h scanner.HostResult) { hosts[h.Address] = h }}
+	st := s.Run(t.Context(), slices.Values([]scanner.Host{{Addr: netip.MustParseAddr("198.18.3.1")}, {Addr: netip.MustParseAddr("198.18.3.2")}}), sel)
 	if st.Reused != 3 || st.Probes != 3 || streamed != 6 {
 		t.Errorf("reused %d, probed %d, streamed %d; want 3, 3, 6", st.Reused, st.Probes, streamed)
 	}
@@ -76,7 +78,7 @@ func TestResumeProbesOnlyWhatIsMissing(t *testing.T) {
 		}
 	}
 	h1 := hosts[netip.MustParseAddr("198.18.3.1")]
-	if h1.Status != StatusComplete || h1.Results()[catalog.Endpoint{Transport: catalog.TCP, Port: 445}].State != probes.Confirmed {
+	if h1.Status != scanner.StatusComplete || h1.Results()[catalog.Endpoint{Transport: catalog.TCP, Port: 445}].State != probes.Confirmed {
 		t.Errorf("198.18.3.1: %+v", h1)
 	}
 	// file-sharing needs tcp/139: filtered in the first run, so blocked.
@@ -84,7 +86,7 @@ func TestResumeProbesOnlyWhatIsMissing(t *testing.T) {
 	for _, f := range hosts[netip.MustParseAddr("198.18.3.2")].Functions {
 		if f.ID == "file-sharing" {
 			judged++
-			if f.Verdict != Blocked {
+			if f.Verdict != scanner.Blocked {
 				t.Errorf("198.18.3.2 file-sharing: %v, want blocked by the earlier tcp/139 timeout", f.Verdict)
 			}
 		}
