@@ -52,7 +52,8 @@ Policy:
 Output:
   --format F                  table (default), json, jsonl (one record per result as it completes),
                               csv (one row per host and function), markdown (a report)
-                              xml (nmap -oX format: ndiff and nmap importers read it)
+                              xml (nmap -oX format: ndiff and nmap importers read it),
+                              html (one self-contained page: host x function matrix, evidence)
   -o FILE                     write to FILE (atomically) instead of standard output
   --no-progress               no progress bar (it shows only when stderr is a terminal)
 
