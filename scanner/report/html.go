@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -37,6 +38,8 @@ type HTML struct {
 	policy bool
 	n      int // hosts written
 }
+
+var _ Writer = (*HTML)(nil)
 
 // htmlColumn is one function column of the matrix.
 type htmlColumn struct {
@@ -215,11 +218,11 @@ func (x *HTML) Host(h Host) error {
 	for i := range v.Cells {
 		v.Cells[i] = htmlCell{Tone: htmlkit.None, Title: x.cols[i].Name + ": not judged on this host"}
 	}
-	counts := map[scanner.Verdict]int{}
+	counts := map[string]int{}
 	for _, f := range h.Functions {
 		name := f.Verdict.String()
 		tone := htmlkit.VerdictTone(name)
-		counts[f.Verdict]++
+		counts[name]++
 		if r := htmlkit.VerdictRank(name); r > v.WorstRank {
 			v.WorstRank, v.Worst = r, tone
 		}
@@ -228,7 +231,10 @@ func (x *HTML) Host(h Host) error {
 			Name: f.Name, Group: f.Group, Verdict: name, Tone: tone,
 			DecidedBy: endpointLabels(f.DecidedBy), Explanation: f.Explanation,
 		}
-		title := f.Name + ": " + name + ": " + f.Explanation
+		title := f.Name + ": " + name
+		if len(f.DecidedBy) > 0 {
+			title += " (" + fn.DecidedBy + ")"
+		}
 		if marked {
 			fn.Mark, fn.Policy = pm.sign, policyText(pm)
 			title += " [" + fn.Policy + "]"
@@ -242,9 +248,9 @@ func (x *HTML) Host(h Host) error {
 		v.Worst = htmlkit.None
 	}
 	var parts []string
-	for i := len(htmlkit.Verdicts) - 1; i >= 0; i-- {
-		if n := counts[scanner.Verdict(i+1)]; n > 0 {
-			parts = append(parts, strconv.Itoa(n)+" "+htmlkit.Verdicts[i].Symbol)
+	for _, t := range slices.Backward(htmlkit.Verdicts) { // worst first
+		if n := counts[t.Name]; n > 0 {
+			parts = append(parts, strconv.Itoa(n)+" "+t.Symbol)
 		}
 	}
 	v.Counts = strings.Join(parts, " ")
@@ -359,7 +365,7 @@ const htmlBody = `
 </header>
 <h2>Legend</h2>
 {{template "legend" .Verdicts}}
-<p class="muted">Each cell says its verdict in a symbol and a word as well as a colour; hover a cell for the evidence, or open a host's evidence below its row.</p>
+<p class="muted">Each cell says its verdict in a symbol and a word as well as a colour; hover a cell for the endpoints that decided it; open a host's evidence below its row for the explanations.</p>
 <h2>Hosts × functions</h2>
 <div class="controls js-only" hidden>
 <label>Filter hosts: <input type="search" data-filter="matrix" placeholder="address, name, word"></label>
