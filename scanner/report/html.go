@@ -37,6 +37,10 @@ type HTML struct {
 	index  map[string]int // function id -> column
 	policy bool
 	n      int // hosts written
+	// cells holds each column's cell, rendered once per verdict (index:
+	// htmlkit.VerdictRank, 0 for none) and policy mark (0 none, 1 "!"):
+	// a host's row only picks them, which halves the cost of a host.
+	cells [][][2]template.HTML
 }
 
 var _ Writer = (*HTML)(nil)
@@ -79,6 +83,9 @@ func (x *HTML) Begin(d *Document) error {
 			x.cols = append(x.cols, c)
 		}
 	}
+	if err := x.renderCells(); err != nil {
+		return err
+	}
 	if err := htmlkit.Head(x.buf, "winreach report"); err != nil {
 		return err
 	}
@@ -90,6 +97,34 @@ func (x *HTML) Begin(d *Document) error {
 		Verdicts  []htmlkit.Tone
 		Endpoints int
 	}{d, d.StartTime.UTC().Format(time.RFC3339), heads, x.cols, htmlkit.Verdicts, len(d.Options.Endpoints)})
+}
+
+// renderCells renders every cell each column can have.
+func (x *HTML) renderCells() error {
+	x.cells = make([][][2]template.HTML, len(x.cols))
+	var b strings.Builder
+	for i, col := range x.cols {
+		tones := append([]htmlkit.Tone{htmlkit.None}, htmlkit.Verdicts...)
+		x.cells[i] = make([][2]template.HTML, len(tones))
+		for rank, tone := range tones {
+			for mark := range 2 {
+				c := htmlCell{Verdict: tone.Name, Tone: tone, Rank: rank, Title: col.Name + ": " + tone.Name}
+				switch {
+				case rank == 0:
+					c.Title = col.Name + ": not judged on this host"
+				case mark == 1:
+					c.Mark = "!"
+					c.Title += " (policy violation)"
+				}
+				b.Reset()
+				if err := htmlTemplates.ExecuteTemplate(&b, "cell", c); err != nil {
+					return err
+				}
+				x.cells[i][rank][mark] = template.HTML(b.String())
+			}
+		}
+	}
+	return nil
 }
 
 type htmlGroupCols struct {
@@ -131,19 +166,11 @@ func htmlColumns(c *catalog.Catalog, ids []string) []htmlGroupCols {
 }
 
 func needs(anyOf bool, eps []catalog.Endpoint) string {
-	s := endpointLabels(eps)
+	s := catalog.Labels(eps)
 	if anyOf && len(eps) > 1 {
 		return "one of " + s
 	}
 	return s
-}
-
-func endpointLabels(eps []catalog.Endpoint) string {
-	parts := make([]string, len(eps))
-	for i, e := range eps {
-		parts[i] = e.Label()
-	}
-	return strings.Join(parts, ", ")
 }
 
 // htmlHost is what the "host" template shows of one host.
@@ -153,7 +180,7 @@ type htmlHost struct {
 	Worst                          htmlkit.Tone
 	WorstRank                      int
 	Counts                         string
-	Cells                          []htmlCell
+	Cells                          []template.HTML
 	Functions                      []htmlFunction
 	Endpoints                      []htmlEndpoint
 	Violations, Unproven           int
@@ -167,7 +194,7 @@ type htmlCell struct {
 	Tone    htmlkit.Tone
 	Rank    int
 	Title   string
-	Mark    string // "!" violation, "?" unproven
+	Mark    string // "!" violation
 }
 
 // htmlFunction is one function in a host's evidence.
@@ -214,9 +241,9 @@ func (x *HTML) Host(h Host) error {
 	}
 	v.Violations, v.Unproven = len(h.Violations), len(h.Unproven)
 
-	v.Cells = make([]htmlCell, len(x.cols))
+	v.Cells = make([]template.HTML, len(x.cols))
 	for i := range v.Cells {
-		v.Cells[i] = htmlCell{Tone: htmlkit.None, Title: x.cols[i].Name + ": not judged on this host"}
+		v.Cells[i] = x.cells[i][0][0]
 	}
 	counts := map[string]int{}
 	for _, f := range h.Functions {
@@ -229,19 +256,18 @@ func (x *HTML) Host(h Host) error {
 		pm, marked := marks[f.ID]
 		fn := htmlFunction{
 			Name: f.Name, Group: f.Group, Verdict: name, Tone: tone,
-			DecidedBy: endpointLabels(f.DecidedBy), Explanation: f.Explanation,
-		}
-		title := f.Name + ": " + name
-		if len(f.DecidedBy) > 0 {
-			title += " (" + fn.DecidedBy + ")"
+			DecidedBy: catalog.Labels(f.DecidedBy), Explanation: f.Explanation,
 		}
 		if marked {
 			fn.Mark, fn.Policy = pm.sign, policyText(pm)
-			title += " [" + fn.Policy + "]"
 		}
 		v.Functions = append(v.Functions, fn)
 		if i, ok := x.index[f.ID]; ok {
-			v.Cells[i] = htmlCell{Verdict: name, Tone: tone, Rank: htmlkit.VerdictRank(name), Title: title, Mark: fn.Mark}
+			mark := 0
+			if fn.Mark == "!" {
+				mark = 1
+			}
+			v.Cells[i] = x.cells[i][htmlkit.VerdictRank(name)][mark]
 		}
 	}
 	if v.WorstRank == 0 {
@@ -384,12 +410,16 @@ const htmlBody = `
 </thead>
 {{end}}
 
+{{- define "cell" -}}
+<td class="cell {{.Tone.Class}}{{if eq .Mark "!"}} pv{{end}}" data-verdict="{{.Verdict}}" data-sort="{{.Rank}}" title="{{.Title}}">{{if eq .Mark "!"}}<span class="pv-mark">!</span>{{end}}{{.Tone.Symbol}} <span class="lbl">{{.Tone.Label}}</span></td>
+{{- end}}
+
 {{- define "host" -}}
 <tbody id="{{.ID}}">
 <tr class="row"><th class="host" scope="row" data-host="{{.Label}}" data-sort="{{.SortKey}}"><span class="mono">{{.Label}}</span>{{if and .Name (ne .Name .Label)}}<br><span class="muted">{{.Name}}</span>{{end}}</th>
 <td data-sort="{{.Status}}">{{.Status}}{{if .Violations}}<br><span class="pv-mark">! {{.Violations}} violation(s)</span>{{end}}</td>
 <td class="cell {{.Worst.Class}}" data-sort="{{.WorstRank}}" title="{{.Counts}}">{{.Worst.Symbol}} {{.Worst.Label}}</td>
-{{- range .Cells}}<td class="cell {{.Tone.Class}}{{if eq .Mark "!"}} pv{{end}}" data-verdict="{{.Verdict}}" data-sort="{{.Rank}}" title="{{.Title}}">{{if eq .Mark "!"}}<span class="pv-mark">!</span>{{end}}{{.Tone.Symbol}} <span class="lbl">{{.Tone.Label}}</span></td>{{end}}</tr>
+{{- range .Cells}}{{.}}{{end}}</tr>
 <tr class="detail"><td colspan="{{.Cols}}"><div class="inner">
 <details><summary>Evidence for <span class="mono">{{.Label}}</span>: {{len .Functions}} function(s), {{len .Endpoints}} endpoint(s){{with .Counts}} ({{.}}){{end}}
 {{- if .Violations}}, <strong>{{.Violations}} policy violation(s)</strong>{{end}}{{if .Unproven}}, {{.Unproven}} unproven{{end}}</summary>

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"io"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -369,4 +370,21 @@ func TestHTMLInChromium(t *testing.T) {
 	t.Logf("screenshot: %s", shot)
 	htmltest.CheckSortFilter(t, p)
 	p.CheckOffline(t)
+}
+
+// BenchmarkHTMLHost is the cost of one host of every catalog function
+// (35 endpoints) in the HTML report.
+func BenchmarkHTMLHost(b *testing.B) {
+	t := &testing.T{}
+	d, hosts := htmlTestHosts(t, "Postfix ESMTP")
+	w := NewHTML(io.Discard)
+	if err := w.Begin(d); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := w.Host(hosts[0]); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
