@@ -276,10 +276,10 @@ func (x *HTML) Host(h Host) error {
 	var parts []string
 	for _, t := range slices.Backward(htmlkit.Verdicts) { // worst first
 		if n := counts[t.Name]; n > 0 {
-			parts = append(parts, strconv.Itoa(n)+" "+t.Symbol)
+			parts = append(parts, strconv.Itoa(n)+" "+t.Symbol+" "+t.Name)
 		}
 	}
-	v.Counts = strings.Join(parts, " ")
+	v.Counts = strings.Join(parts, ", ")
 	for _, er := range h.Endpoints {
 		v.Endpoints = append(v.Endpoints, htmlEndpointOf(er))
 	}
@@ -432,7 +432,7 @@ const htmlBody = `
 </tbody></table>
 {{- end}}
 {{- if .Endpoints}}
-<table class="endpoints"><thead><tr><th scope="col">Endpoint</th><th scope="col">State</th><th scope="col">Reason</th><th scope="col">ICMP</th><th scope="col">RTT</th><th scope="col">Service</th><th scope="col">What the service said</th></tr></thead><tbody>
+<table class="endpoints"><thead><tr><th scope="col">Endpoint</th><th scope="col">State</th><th scope="col">Reason</th><th scope="col">ICMP</th><th scope="col">RTT</th><th scope="col">Service</th><th scope="col">What the service said; notes</th></tr></thead><tbody>
 {{- range .Endpoints}}
 <tr><td class="mono">{{.Endpoint}}</td><td>{{.State}}</td><td>{{.Reason}}</td><td>{{.ICMP}}</td><td>{{.RTT}}</td><td>{{.Protocol}}</td><td>{{.Summary}}{{with .Note}}<div class="muted">{{.}}</div>{{end}}
 {{- with .Details}}<details><summary>details</summary><pre class="said">{{.}}</pre></details>{{end}}</td></tr>
