@@ -370,6 +370,7 @@ func TestHTMLInChromium(t *testing.T) {
 	t.Logf("screenshot: %s", shot)
 	htmltest.CheckSortFilter(t, p)
 	p.CheckOffline(t)
+	htmltest.CheckWithoutScript(t, ctx, path, len(hosts))
 }
 
 // BenchmarkHTMLHost is the cost of one host of every catalog function

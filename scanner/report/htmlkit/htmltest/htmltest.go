@@ -17,6 +17,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -614,5 +615,35 @@ func CheckSortFilter(t testing.TB, p *Page) {
 		if r.Hidden == has(r, verdict) {
 			t.Errorf("verdict filter %s: host %s hidden %v", verdict, r.Host, r.Hidden)
 		}
+	}
+}
+
+// CheckWithoutScript opens the page with JavaScript off and fails the
+// test unless the matrix still shows its rows (want of them) with their
+// evidence, and the controls that need the script stay hidden.
+func CheckWithoutScript(t testing.TB, ctx context.Context, path string, want int) {
+	t.Helper()
+	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+		t.Fatalf("Emulation.setScriptExecutionDisabled: %v", err)
+	}
+	defer chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: false})
+	p := Open(t, ctx, path, false)
+	rows, err := chromedp.Run(p.Ctx, chromedp.Nodes(chromedp.CSSAll("#matrix > tbody > tr.row")))
+	if err != nil {
+		t.Fatalf("matrix rows: %v", err)
+	}
+	evidence, err := chromedp.Run(p.Ctx, chromedp.Nodes(chromedp.CSSAll("#matrix > tbody > tr.detail > td > div > details")))
+	if err != nil {
+		t.Fatalf("evidence: %v", err)
+	}
+	if len(rows) != want || len(evidence) != want {
+		t.Errorf("without JavaScript: %d host rows and %d evidence blocks, want %d", len(rows), len(evidence), want)
+	}
+	hidden, err := chromedp.Run(p.Ctx, chromedp.AttributeValue(chromedp.CSS(".js-only"), "hidden"))
+	if err != nil {
+		t.Fatalf(".js-only: %v", err)
+	}
+	if !hidden.Exists {
+		t.Errorf("without JavaScript the sorting and filtering controls show, and do nothing")
 	}
 }
