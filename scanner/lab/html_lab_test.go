@@ -25,8 +25,9 @@ import (
 //   - the shared run's JSON scan of every lab host, rendered by
 //     `winreach report --format html`: every matrix cell the browser shows
 //     carries the JSON's verdict for that host and function, the page
-//     requests nothing but itself and breaks no rule of its CSP, and
-//     sorting and filtering work when clicked and typed;
+//     requests nothing but itself and breaks no rule of its CSP,
+//     sorting and filtering work when clicked and typed, and without
+//     JavaScript every row and its evidence still show;
 //   - `winreach scan --format html --expect` of three lab hosts whose
 //     answers do not depend on timing (mail, reject, reset): the same
 //     verdicts as the shared JSON run, and the policy's one violation
@@ -79,6 +80,7 @@ func TestHTMLReportLab(t *testing.T) {
 	t.Logf("screenshot of the lab report: %s (page: %s)", shot, filepath.Join(art, "html-lab-report.html"))
 	htmltest.CheckSortFilter(t, p)
 	p.CheckOffline(t)
+	htmltest.CheckWithoutScript(t, ctx, page, len(r.main.doc.Hosts))
 
 	// 2. scan --format html itself, with a policy violated once.
 	policyFile := filepath.Join(dir, "policy.txt")
