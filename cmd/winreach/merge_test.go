@@ -21,9 +21,10 @@ type scanDoc struct {
 			State    string `json:"state"`
 		} `json:"endpoints"`
 		Functions []struct {
-			ID        string   `json:"id"`
-			Verdict   string   `json:"verdict"`
-			DecidedBy []string `json:"decided_by"`
+			ID          string   `json:"id"`
+			Verdict     string   `json:"verdict"`
+			DecidedBy   []string `json:"decided_by"`
+			Explanation string   `json:"explanation"`
 		} `json:"functions"`
 	} `json:"hosts"`
 }
@@ -38,7 +39,7 @@ func (d scanDoc) verdicts() map[string]bool {
 			m[h.Address+" "+e.Endpoint+" "+e.State] = true
 		}
 		for _, f := range h.Functions {
-			m[h.Address+" "+f.ID+" "+f.Verdict+" "+strings.Join(f.DecidedBy, ",")] = true
+			m[h.Address+" "+f.ID+" "+f.Verdict+" "+strings.Join(f.DecidedBy, ",")+" "+f.Explanation] = true
 		}
 	}
 	return m
@@ -187,6 +188,35 @@ func TestResumeFromACutOutputEqualsOneScan(t *testing.T) {
 		t.Fatalf("merge of one: exit %d: %s", code, stderr)
 	}
 	sameVerdicts(t, "the resumed scan", readDoc(t, oneDoc), readDoc(t, resumed))
+
+	// The cut output merged with its resumption is whole: not
+	// interrupted, and its probe count is its endpoint records.
+	merged := filepath.Join(dir, "merged.json")
+	if code, _, stderr := runCLI(t, "merge", "--format", "json", "-o", merged, cut, resumed); code != exitNotAll {
+		t.Fatalf("merge of cut and resumed: exit %d: %s", code, stderr)
+	}
+	sameVerdicts(t, "the merge of the cut scan and its resumption", readDoc(t, oneDoc), readDoc(t, merged))
+	var whole struct {
+		Interrupted bool `json:"interrupted"`
+		Hosts       []struct {
+			Endpoints []json.RawMessage `json:"endpoints"`
+		} `json:"hosts"`
+		Summary struct {
+			Probes  int `json:"probes"`
+			Partial int `json:"partial"`
+		} `json:"summary"`
+	}
+	mb, _ := os.ReadFile(merged)
+	if err := json.Unmarshal(mb, &whole); err != nil {
+		t.Fatal(err)
+	}
+	records := 0
+	for _, h := range whole.Hosts {
+		records += len(h.Endpoints)
+	}
+	if whole.Interrupted || whole.Summary.Partial != 0 || whole.Summary.Probes != records || records == 0 {
+		t.Errorf("merged: interrupted %v, %d partial, %d probes for %d records", whole.Interrupted, whole.Summary.Partial, whole.Summary.Probes, records)
+	}
 	if code, _, _ := runCLI(t, append([]string{"scan", "--resume", filepath.Join(dir, "nope.jsonl")}, scan...)...); code != exitUsage {
 		t.Errorf("--resume of a missing file: exit %d", code)
 	}

@@ -37,6 +37,14 @@ func (e Expect) String() string {
 
 func (e Expect) MarshalText() ([]byte, error) { return []byte(e.String()), nil }
 
+// UnmarshalText reads what MarshalText writes (a saved scan's findings).
+func (e *Expect) UnmarshalText(b []byte) error {
+	if *e = parseExpect(string(b)); *e == 0 {
+		return fmt.Errorf("unknown expectation %q", b)
+	}
+	return nil
+}
+
 // Rule is one line of a policy.
 type Rule struct {
 	Line   int
