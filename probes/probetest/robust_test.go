@@ -10,7 +10,12 @@ import (
 	"github.com/winreach/winreach/probes/banner"
 	"github.com/winreach/winreach/probes/httpprobe"
 	"github.com/winreach/winreach/probes/ldap"
+	"github.com/winreach/winreach/probes/nmf"
+	"github.com/winreach/winreach/probes/ntp"
 	"github.com/winreach/winreach/probes/probetest"
+	"github.com/winreach/winreach/probes/rdpudp"
+	"github.com/winreach/winreach/probes/sqlbrowser"
+	"github.com/winreach/winreach/probes/tds"
 	"github.com/winreach/winreach/probes/tlsprobe"
 )
 
@@ -35,6 +40,8 @@ func conversations() map[string]probes.Conversation {
 		"tls+imap":      tlsprobe.Handshake{Then: banner.IMAP{}},
 		"tls+ldap":      tlsprobe.Handshake{Then: ldap.RootDSE{}},
 		"tls-handshake": tlsprobe.Handshake{},
+		"tds-prelogin":  tds.PreloginProbe{},
+		"nmf-preamble":  nmf.Preamble{},
 	}
 }
 
@@ -102,7 +109,10 @@ func TestConversationsAgainstMisbehavingServers(t *testing.T) {
 // datagrams is every UDP Datagram to hold to broken UDP servers.
 func datagrams() map[string]probes.Datagram {
 	return map[string]probes.Datagram{
-		"cldap": ldap.NetlogonPing{},
+		"cldap":      ldap.NetlogonPing{},
+		"ntp":        ntp.Query{},
+		"sqlbrowser": sqlbrowser.Query{},
+		"rdpudp":     rdpudp.SYN{},
 	}
 }
 
