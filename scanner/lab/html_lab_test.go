@@ -4,6 +4,7 @@ package lab
 
 import (
 	"bytes"
+	"context"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -44,43 +45,7 @@ func TestHTMLReportLab(t *testing.T) {
 	art := htmltest.ArtifactDir(t)
 
 	// 1. The shared scan, saved as JSON and rendered by `winreach report`.
-	saved := filepath.Join(dir, "lab.json")
-	var js bytes.Buffer
-	if err := report.WriteDocument(report.NewJSON(&js), &r.main.doc); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(saved, js.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	page := filepath.Join(dir, "lab.html")
-	if out, err := exec.CommandContext(t.Context(), r.bin, "report", "--format", "html", "-o", page, saved).CombinedOutput(); err != nil {
-		t.Fatalf("winreach report --format html: %v\n%s", err, out)
-	}
-	b, err := os.ReadFile(page)
-	if err != nil {
-		t.Fatal(err)
-	}
-	htmltest.SelfContained(t, b)
-	p := htmltest.Open(t, ctx, page, false)
-	cells := htmlCompare(t, "report of the shared scan", p.Matrix(t), r.main.doc.Hosts, r.main.doc.Options.Functions)
-	if want := len(r.main.doc.Hosts) * len(r.main.doc.Options.Functions); cells != want || cells == 0 {
-		t.Errorf("compared %d cells, want %d (%d hosts x %d functions)", cells, want, len(r.main.doc.Hosts), len(r.main.doc.Options.Functions))
-	}
-	t.Logf("the browser shows the JSON's verdict in all %d cells (%d hosts x %d functions)", cells, len(r.main.doc.Hosts), len(r.main.doc.Options.Functions))
-	if v := p.CSPViolations(t); len(v) > 0 {
-		t.Errorf("CSP violations: %q", v)
-	}
-	shot := filepath.Join(art, "html-lab-report.png")
-	if err := os.WriteFile(shot, p.Screenshot(t), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(art, "html-lab-report.html"), b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshot of the lab report: %s (page: %s)", shot, filepath.Join(art, "html-lab-report.html"))
-	htmltest.CheckSortFilter(t, p)
-	p.CheckOffline(t)
-	htmltest.CheckWithoutScript(t, ctx, page, len(r.main.doc.Hosts))
+	htmlCheckReport(t, ctx, r.bin, &r.main.doc, dir, art)
 
 	// 2. scan --format html itself, with a policy violated once.
 	policyFile := filepath.Join(dir, "policy.txt")
@@ -104,12 +69,12 @@ func TestHTMLReportLab(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("winreach %s: exit %d, want 1 (one violation)\n%s", strings.Join(args, " "), code, stderr)
 	}
-	b, err = os.ReadFile(direct)
+	b, err := os.ReadFile(direct)
 	if err != nil {
 		t.Fatal(err)
 	}
 	htmltest.SelfContained(t, b)
-	p = htmltest.Open(t, ctx, direct, false)
+	p := htmltest.Open(t, ctx, direct, false)
 	rows := p.Matrix(t)
 	htmlCompare(t, "scan --format html", rows, want, r.main.doc.Options.Functions)
 	marked := htmltest.Eval[[]string](t, p, `Array.prototype.map.call(document.querySelectorAll("#matrix td.pv"),
@@ -124,6 +89,51 @@ func TestHTMLReportLab(t *testing.T) {
 		t.Fatal(err)
 	}
 	htmltest.CheckHostile(t, ctx, hostile)
+}
+
+// htmlCheckReport saves doc as JSON, renders it with `bin report --format
+// html`, and checks the page statically and in the browser: every cell
+// against doc, no CSP violation, sorting and filtering, the page without
+// JavaScript; it leaves the page and its screenshot in art.
+func htmlCheckReport(t *testing.T, ctx context.Context, bin string, doc *report.Document, dir, art string) {
+	t.Helper()
+	saved := filepath.Join(dir, "lab.json")
+	var js bytes.Buffer
+	if err := report.WriteDocument(report.NewJSON(&js), doc); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(saved, js.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	page := filepath.Join(dir, "lab.html")
+	if out, err := exec.CommandContext(t.Context(), bin, "report", "--format", "html", "-o", page, saved).CombinedOutput(); err != nil {
+		t.Fatalf("winreach report --format html: %v\n%s", err, out)
+	}
+	b, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	htmltest.SelfContained(t, b)
+	p := htmltest.Open(t, ctx, page, false)
+	cells := htmlCompare(t, "report of the shared scan", p.Matrix(t), doc.Hosts, doc.Options.Functions)
+	if want := len(doc.Hosts) * len(doc.Options.Functions); cells != want || cells == 0 {
+		t.Errorf("compared %d cells, want %d (%d hosts x %d functions)", cells, want, len(doc.Hosts), len(doc.Options.Functions))
+	}
+	t.Logf("the browser shows the JSON's verdict in all %d cells (%d hosts x %d functions)", cells, len(doc.Hosts), len(doc.Options.Functions))
+	if v := p.CSPViolations(t); len(v) > 0 {
+		t.Errorf("CSP violations: %q", v)
+	}
+	shot := filepath.Join(art, "html-lab-report.png")
+	if err := os.WriteFile(shot, p.Screenshot(t), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(art, "html-lab-report.html"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot of the lab report: %s (page: %s)", shot, filepath.Join(art, "html-lab-report.html"))
+	htmltest.CheckSortFilter(t, p)
+	p.CheckOffline(t)
+	htmltest.CheckWithoutScript(t, ctx, page, len(doc.Hosts))
 }
 
 // htmlCompare checks every cell of the matrix rows against the hosts'
