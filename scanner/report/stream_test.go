@@ -215,8 +215,8 @@ func TestTableFitsWidth(t *testing.T) {
 		t.Errorf("unlimited table wrapped:\n%s", b.String())
 	}
 	for in, want := range map[string][]string{
-		"a bb ccc dddd": {"a bb", "ccc", "dddd"},
-		"short":         {"short"},
+		"a bb ccc dddd":           {"a bb", "ccc", "dddd"},
+		"short":                   {"short"},
 		"averyveryverylongword x": {"averyveryverylongword", "x"},
 	} {
 		if got := wrapWords(in, 4); strings.Join(got, "|") != strings.Join(want, "|") {
