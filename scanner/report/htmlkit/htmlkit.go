@@ -94,8 +94,8 @@ thead th{background:var(--head)}
 th button{all:unset;cursor:pointer;display:block;width:100%}
 th button:focus-visible{outline:2px solid #0057a8}
 th[aria-sort=ascending] button::after{content:" ▲"}th[aria-sort=descending] button::after{content:" ▼"}
-.v-reachable{background:#cfe6f9;color:#003a66}
-.v-uncertain{background:#e2e2e2;color:#2b2b2b;border-style:dashed}
+.v-reachable{background:#a8d1f2;color:#002b4d}
+.v-uncertain{background:#bdbdbd;color:#1a1a1a;border-style:dashed}
 .v-not-tested{background:#fff;color:#4d4d4d;border-style:dotted}
 .v-not-listening{background:#f3e85c;color:#2e2800}
 .v-blocked{background:#a84300;color:#fff;font-weight:bold}

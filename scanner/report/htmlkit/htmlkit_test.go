@@ -5,6 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"html/template"
+	"math"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -65,4 +68,104 @@ func TestFrame(t *testing.T) {
 	if !strings.Contains(b.String(), "<title>title &lt;script&gt;x&lt;/script&gt;</title>") {
 		t.Errorf("the title is not escaped:\n%.400s", b.String())
 	}
+}
+
+// TestPaletteColourBlind: the five verdict backgrounds stay apart (CIELAB
+// distance at least 20) for normal vision and as deuteranopes and
+// protanopes see them, and each tone's text reads on its background
+// (WCAG contrast at least 4.5).
+//
+// Dichromat vision is simulated in linear sRGB with the matrices of
+// Viénot, Brettel and Mollon, "Digital video colourmaps for checking the
+// legibility of displays by dichromats", Color Research & Application
+// 24(4), 1999.
+func TestPaletteColourBlind(t *testing.T) {
+	vision := map[string][3][3]float64{
+		"normal":       {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}},
+		"deuteranopia": {{0.29275, 0.70725, 0}, {0.29275, 0.70725, 0}, {-0.02234, 0.02234, 1}},
+		"protanopia":   {{0.11238, 0.88762, 0}, {0.11238, 0.88762, 0}, {0.00401, -0.00401, 1}},
+	}
+	bg := map[string][3]float64{}
+	for _, tone := range htmlkit.Verdicts {
+		b, fg := cssColours(t, tone.Class)
+		bg[tone.Name] = b
+		if c := contrast(b, fg); c < 4.5 {
+			t.Errorf("%s: text contrast %.1f, want at least 4.5", tone.Name, c)
+		}
+	}
+	for name, m := range vision {
+		for i, a := range htmlkit.Verdicts {
+			for _, b := range htmlkit.Verdicts[i+1:] {
+				if d := labDistance(simulate(m, bg[a.Name]), simulate(m, bg[b.Name])); d < 20 {
+					t.Errorf("%s: %s and %s are %.1f apart in CIELAB, want at least 20", name, a.Name, b.Name, d)
+				}
+			}
+		}
+	}
+}
+
+// cssColours reads a class's background and text colours (#rrggbb or
+// #rgb) from the style sheet, as linear sRGB.
+func cssColours(t *testing.T, class string) (bg, fg [3]float64) {
+	t.Helper()
+	m := regexp.MustCompile(`\.` + regexp.QuoteMeta(class) + `\{background:#([0-9a-f]{3,6});color:#([0-9a-f]{3,6})`).FindStringSubmatch(htmlkit.CSS)
+	if m == nil {
+		t.Fatalf("no background and colour for .%s", class)
+	}
+	return linear(t, m[1]), linear(t, m[2])
+}
+
+func linear(t *testing.T, hex string) [3]float64 {
+	if len(hex) == 3 {
+		hex = string([]byte{hex[0], hex[0], hex[1], hex[1], hex[2], hex[2]})
+	}
+	var c [3]float64
+	for i := range c {
+		v, err := strconv.ParseUint(hex[2*i:2*i+2], 16, 8)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := float64(v) / 255
+		if s <= 0.04045 {
+			c[i] = s / 12.92
+		} else {
+			c[i] = math.Pow((s+0.055)/1.055, 2.4)
+		}
+	}
+	return c
+}
+
+func simulate(m [3][3]float64, c [3]float64) [3]float64 {
+	var out [3]float64
+	for i := range out {
+		out[i] = min(1, max(0, m[i][0]*c[0]+m[i][1]*c[1]+m[i][2]*c[2]))
+	}
+	return out
+}
+
+func luminance(c [3]float64) float64 { return 0.2126*c[0] + 0.7152*c[1] + 0.0722*c[2] }
+
+// contrast is the WCAG 2 contrast ratio.
+func contrast(a, b [3]float64) float64 {
+	la, lb := luminance(a)+0.05, luminance(b)+0.05
+	return max(la, lb) / min(la, lb)
+}
+
+// labDistance is the CIE 1976 distance of two linear sRGB colours (D65).
+func labDistance(a, b [3]float64) float64 {
+	la, lb := lab(a), lab(b)
+	return math.Sqrt((la[0]-lb[0])*(la[0]-lb[0]) + (la[1]-lb[1])*(la[1]-lb[1]) + (la[2]-lb[2])*(la[2]-lb[2]))
+}
+
+func lab(c [3]float64) [3]float64 {
+	x := (0.4124*c[0] + 0.3576*c[1] + 0.1805*c[2]) / 0.95047
+	y := 0.2126*c[0] + 0.7152*c[1] + 0.0722*c[2]
+	z := (0.0193*c[0] + 0.1192*c[1] + 0.9505*c[2]) / 1.08883
+	f := func(v float64) float64 {
+		if v > 0.008856 {
+			return math.Cbrt(v)
+		}
+		return 7.787*v + 16.0/116
+	}
+	return [3]float64{116*f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))}
 }
