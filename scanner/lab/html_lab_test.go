@@ -77,7 +77,7 @@ func TestHTMLReportLab(t *testing.T) {
 	p := htmltest.Open(t, ctx, direct, false)
 	rows := p.Matrix(t)
 	htmlCompare(t, "scan --format html", rows, want, r.main.doc.Options.Functions)
-	marked := htmltest.Eval[[]string](t, p, `Array.prototype.map.call(document.querySelectorAll("#matrix td.pv"),
+	marked := htmltest.Eval[[]string](t, p, `Array.prototype.map.call(document.querySelectorAll("#matrix > tbody > tr.row > td.pv"),
 		function (c) { return c.closest("tr").cells[0].getAttribute("data-host") + " " + c.getAttribute("data-verdict") + " " + c.textContent.trim(); })`)
 	if len(marked) != 1 || !strings.HasPrefix(marked[0], "198.18.1.20 reachable !") {
 		t.Errorf("violation cells %q, want one: 198.18.1.20's SMTP, reachable, marked !", marked)
