@@ -21,4 +21,8 @@
 //
 // AppendPreamble and ParseAnswer are the pure codecs; Preamble is the
 // probes.Conversation.
+//
+// Confirmed when: a whole Preamble Ack record, or a Fault record with
+// its string, answers the preamble. Other bytes are open
+// (unexpected-reply).
 package nmf

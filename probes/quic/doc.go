@@ -48,4 +48,11 @@
 // ClientHello is built under the probe's context); AppendClientInitial,
 // SealInitial, OpenInitial, ParseFrames, ParseServerHello and Judge are
 // the pure codecs.
+//
+// Confirmed when: a Version Negotiation or Retry packet for our
+// connection IDs, or a server Initial whose AEAD tag verifies with the
+// Initial keys of our Destination Connection ID (RFC 9001 5.2), which only
+// a QUIC peer of this connection can produce, carrying a CONNECTION_CLOSE
+// or the start of a ServerHello. Our own Initial reflected, or packets for
+// another connection, are not.
 package quic
