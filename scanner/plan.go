@@ -1,8 +1,6 @@
 package scanner
 
 import (
-	"fmt"
-	"net/netip"
 	"slices"
 
 	"github.com/winreach/winreach/catalog"
@@ -72,37 +70,20 @@ func compareEndpoints(a, b catalog.Endpoint) int {
 	return 0
 }
 
-// Task is one probe of the plan: one endpoint of one host.
-type Task struct {
-	Host     netip.Addr
-	Endpoint catalog.Endpoint
-}
-
-func (t Task) String() string { return fmt.Sprintf("%s %s", t.Host, t.Endpoint) }
-
-// PlanWindow orders the probes for a window of hosts: endpoint by endpoint,
-// and within an endpoint host by host, so consecutive probes go to
-// different hosts. That keeps one slow host from holding the workers and
-// spaces the probes each host receives, which is what a target's ICMP rate
-// limit needs. Every (host, endpoint) pair appears once, even when a dozen
-// functions share the endpoint (TCP 139).
-//
-// Raw IP probes go last: they share one ICMP listener and are the ones a
-// target's rate limit hurts most.
-func PlanWindow(hosts []netip.Addr, endpoints []catalog.Endpoint) []Task {
-	tasks := make([]Task, 0, len(hosts)*len(endpoints))
-	for _, pass := range []func(catalog.Endpoint) bool{
-		func(e catalog.Endpoint) bool { return e.Transport != catalog.IP },
-		func(e catalog.Endpoint) bool { return e.Transport == catalog.IP },
-	} {
-		for _, e := range endpoints {
-			if !pass(e) {
-				continue
-			}
-			for _, h := range hosts {
-				tasks = append(tasks, Task{Host: h, Endpoint: e})
+// probeOrder is the order in which a host's endpoints are probed, as
+// indices into endpoints: the selection's order, raw IP probes last (they
+// share one ICMP listener and are the ones a target's ICMP rate limit
+// hurts most). Across hosts, the scanner takes one probe per host in turn
+// (run.pick), so consecutive probes go to different hosts: one slow host
+// does not hold the workers, and the probes each host receives are spaced.
+func probeOrder(endpoints []catalog.Endpoint) []int {
+	order := make([]int, 0, len(endpoints))
+	for _, raw := range []bool{false, true} {
+		for i, e := range endpoints {
+			if (e.Transport == catalog.IP) == raw {
+				order = append(order, i)
 			}
 		}
 	}
-	return tasks
+	return order
 }

@@ -1,11 +1,13 @@
 package scanner
 
 import (
+	"context"
 	"net/netip"
 	"slices"
 	"testing"
 
 	"github.com/winreach/winreach/catalog"
+	"github.com/winreach/winreach/probes"
 )
 
 func ep(s string) catalog.Endpoint {
@@ -105,59 +107,58 @@ func TestSelect(t *testing.T) {
 	}
 }
 
-func TestPlanWindow(t *testing.T) {
-	h1, h2, h3 := netip.MustParseAddr("198.18.1.1"), netip.MustParseAddr("198.18.1.2"), netip.MustParseAddr("fd77:7272:1::3")
-	for _, tc := range []struct {
-		name  string
-		hosts []netip.Addr
-		eps   []catalog.Endpoint
-		want  []string
-	}{
-		{"no hosts", nil, eps("tcp/139"), nil},
-		{"no endpoints", []netip.Addr{h1}, nil, nil},
-		{
-			"hosts interleave within each endpoint; raw IP last",
-			[]netip.Addr{h1, h2, h3},
-			eps("ip/47", "tcp/139", "udp/137"),
-			[]string{
-				"198.18.1.1 tcp/139", "198.18.1.2 tcp/139", "fd77:7272:1::3 tcp/139",
-				"198.18.1.1 udp/137", "198.18.1.2 udp/137", "fd77:7272:1::3 udp/137",
-				"198.18.1.1 ip/47", "198.18.1.2 ip/47", "fd77:7272:1::3 ip/47",
-			},
-		},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			var got []string
-			for _, task := range PlanWindow(tc.hosts, tc.eps) {
-				got = append(got, task.String())
-			}
-			if !slices.Equal(got, tc.want) {
-				t.Errorf("plan\n got %q\nwant %q", got, tc.want)
-			}
-		})
+func TestProbeOrder(t *testing.T) {
+	es := eps("ip/47", "tcp/139", "udp/137", "ip/50", "tcp/445")
+	var got []string
+	for _, i := range probeOrder(es) {
+		got = append(got, es[i].String())
+	}
+	if want := []string{"tcp/139", "udp/137", "tcp/445", "ip/47", "ip/50"}; !slices.Equal(got, want) {
+		t.Errorf("order %q, want %q (raw IP last)", got, want)
+	}
+	if len(probeOrder(nil)) != 0 {
+		t.Error("no endpoints, some order")
 	}
 }
 
-// Every pair appears exactly once, and no two consecutive probes go to the
-// same host while there is more than one host.
-func TestPlanWindowCoversEachPairOnceAndSpreadsHosts(t *testing.T) {
-	var hosts []netip.Addr
+// The schedule that runs: every (host, endpoint) pair is probed exactly
+// once, no two consecutive probes go to the same host while there is more
+// than one host, and each host's raw IP probes come after its others.
+func TestScheduleCoversEachPairOnceAndSpreadsHosts(t *testing.T) {
+	var names []string
 	for i := 1; i <= 7; i++ {
-		hosts = append(hosts, netip.AddrFrom4([4]byte{198, 18, 2, byte(i)}))
+		names = append(names, netip.AddrFrom4([4]byte{198, 18, 2, byte(i)}).String())
 	}
-	all := catalog.Endpoints(catalog.Default().Functions)
-	plan := PlanWindow(hosts, all)
-	seen := map[Task]bool{}
-	for i, task := range plan {
-		if seen[task] {
-			t.Fatalf("%v planned twice", task)
+	sel := Select(catalog.Default(), nil, nil)
+	type pair struct {
+		host netip.Addr
+		e    catalog.Endpoint
+	}
+	var plan []pair
+	s := &Scanner{Concurrency: 1, Window: len(names), Prober: func(e catalog.Endpoint) probes.Prober {
+		return probes.ProberFunc(func(_ context.Context, tg probes.Target) probes.Result {
+			plan = append(plan, pair{tg.Addr, e}) // Concurrency 1: one probe at a time
+			return probes.Result{State: probes.Closed, Reason: probes.ReasonReset}
+		})
+	}}
+	s.Run(t.Context(), hostsOf(names...), sel)
+	seen := map[pair]bool{}
+	rawSeen := map[netip.Addr]bool{}
+	for i, p := range plan {
+		if seen[p] {
+			t.Fatalf("%v probed twice", p)
 		}
-		seen[task] = true
-		if i > 0 && plan[i-1].Host == task.Host {
-			t.Errorf("probes %d and %d both go to %v", i-1, i, task.Host)
+		seen[p] = true
+		if i > 0 && i < len(plan)-1 && plan[i-1].host == p.host {
+			t.Errorf("probes %d and %d both go to %v", i-1, i, p.host)
+		}
+		if p.e.Transport == catalog.IP {
+			rawSeen[p.host] = true
+		} else if rawSeen[p.host] {
+			t.Errorf("%v probed after a raw IP probe of its host", p)
 		}
 	}
-	if len(seen) != len(hosts)*len(all) {
-		t.Errorf("%d tasks, want %d", len(seen), len(hosts)*len(all))
+	if len(seen) != len(names)*len(sel.Endpoints) {
+		t.Errorf("%d probes, want %d", len(seen), len(names)*len(sel.Endpoints))
 	}
 }

@@ -97,7 +97,7 @@ type hostState struct {
 //
 // Hosts are admitted from the stream as others finish, at most Window at
 // a time, and workers take their probes round-robin over the hosts
-// admitted, so consecutive probes go to different hosts (see PlanWindow)
+// admitted, so consecutive probes go to different hosts (see probeOrder)
 // and a host held back by --max-per-host or its congestion window never
 // blocks the others.
 func (s *Scanner) Run(ctx context.Context, hosts iter.Seq[Host], sel Selection) Stats {
@@ -238,14 +238,10 @@ func newRun(ctx context.Context, s *Scanner, sel Selection) *run {
 	r.probeCtx, r.cancelProbes = context.WithCancel(context.WithoutCancel(ctx))
 	r.cond = sync.NewCond(&r.mu)
 	r.probers = make([]probes.Prober, len(sel.Endpoints))
-	index := make(map[catalog.Endpoint]int, len(sel.Endpoints))
 	for i, e := range sel.Endpoints {
-		index[e] = i
 		r.probers[i] = s.Prober(e)
 	}
-	for _, t := range PlanWindow([]netip.Addr{{}}, sel.Endpoints) {
-		r.order = append(r.order, index[t.Endpoint])
-	}
+	r.order = probeOrder(sel.Endpoints)
 	if s.Rate > 0 {
 		// A burst of a twentieth of a second's probes: smooth, without
 		// a timer per probe at high rates.

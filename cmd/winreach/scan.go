@@ -223,6 +223,8 @@ func cmdScan(ctx context.Context, e env, args []string) error {
 		// address order within a bounded window.
 		wr = report.Sorted(wr, report.SortWindow)
 	}
+	// Hosts are encoded beside the probes, not under the scanner's lock.
+	wr = report.Async(wr, 16)
 	findings := policy.NewFindings(pol)
 	if findings != nil {
 		doc.Violations, doc.Unproven = findings.Violations, findings.Unproven

@@ -10,7 +10,7 @@ import (
 
 	"github.com/winreach/winreach/probes"
 	"github.com/winreach/winreach/probes/rawip"
-	"github.com/winreach/winreach/scanner/responder"
+	"github.com/winreach/winreach/probes/token"
 )
 
 // ResponderProtocol is the Service.Protocol of an endpoint where
@@ -34,18 +34,18 @@ func listenService(what string) *probes.Service {
 type tokenDatagram struct{}
 
 func (tokenDatagram) Request(probes.Target, int) []byte {
-	return responder.AppendUDPRequest(nil, responder.NewNonce())
+	return token.AppendUDPRequest(nil, token.NewNonce())
 }
 
 func (tokenDatagram) Parse(req, reply []byte) (*probes.Service, error) {
-	if len(reply) != responder.TokenLen {
+	if len(reply) != token.TokenLen {
 		return nil, errNotToken
 	}
-	tok, err := responder.ParseToken(reply)
-	if err != nil || tok.Kind != responder.KindReply {
+	tok, err := token.ParseToken(reply)
+	if err != nil || tok.Kind != token.KindReply {
 		return nil, errNotToken
 	}
-	sent, err := responder.ParseToken(req)
+	sent, err := token.ParseToken(req)
 	if err != nil || sent.Nonce != tok.Nonce {
 		return nil, probes.ErrNotForUs // a late reply to another attempt
 	}
@@ -99,19 +99,19 @@ func (p tokenRaw) Probe(ctx context.Context, t probes.Target) probes.Result {
 // echoes.
 type tokenExchange struct {
 	mu     sync.Mutex
-	nonces []responder.Nonce
+	nonces []token.Nonce
 }
 
 func (x *tokenExchange) Packet(proto int, src, dst netip.Addr, seed uint32, attempt int) []byte {
-	n := responder.NewNonce()
+	n := token.NewNonce()
 	x.mu.Lock()
 	x.nonces = append(x.nonces, n)
 	x.mu.Unlock()
-	return responder.AppendIPRequest(nil, proto, src, dst, seed+uint32(attempt), n)
+	return token.AppendIPRequest(nil, proto, src, dst, seed+uint32(attempt), n)
 }
 
 func (x *tokenExchange) Judge(proto int, b []byte) (probes.Result, bool) {
-	if got, err := responder.ParseIPReply(proto, b); err == nil {
+	if got, err := token.ParseIPReply(proto, b); err == nil {
 		x.mu.Lock()
 		ours := slices.Contains(x.nonces, got)
 		x.mu.Unlock()

@@ -8,7 +8,11 @@
 // ports; (2) a host that drops everything (the lab's 198.18.1.60), catalog
 // TCP and UDP ports; (3) UDP under the targets' default ICMP rate limit:
 // the lab's closed host with 20 UDP ports, then every lab host; (4) the
-// full catalog on the lab; (5) peak RSS at 1,024 and 65,536 loopback hosts.
+// full catalog on the lab; (5) peak RSS at 1,024 and 65,536 loopback hosts;
+// (6) every output format on 4,096 and 16,384 loopback hosts x the
+// catalog's TCP and UDP endpoints, with their functions judged: peak RSS
+// and probes/s per format, beside nmap -sT -sU -oX and beside JSON Lines
+// (of -baseline, an earlier winreach binary, when given).
 // Cases 2 to 4 need the lab (scanner/lab/lab.sh up, as root); without it
 // they are skipped with a loud line. Every run is bounded by a timeout and
 // its process is killed by PID when it overruns.
@@ -51,6 +55,7 @@ type config struct {
 	tmp      string
 	stderr   io.Writer
 	client   string // the namespace lab scans run in
+	baseline string // case 6's reference binary ("" for winreach itself)
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -60,7 +65,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&c.winreach, "winreach", "bin/winreach", "the winreach binary")
 	fs.StringVar(&c.nmap, "nmap", "nmap", "the nmap binary")
 	fs.StringVar(&c.lab, "lab", "scanner/lab/lab.sh", "the lab script")
-	caseList := fs.String("cases", "1,2,3,4,5", "cases to run")
+	caseList := fs.String("cases", "1,2,3,4,5,6", "cases to run")
+	fs.StringVar(&c.baseline, "baseline", "", "an earlier winreach binary whose jsonl is case 6's throughput reference")
 	fs.IntVar(&c.runs, "runs", 3, "runs per tool in the timed cases (the median is reported)")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -68,7 +74,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	c.cases = map[int]bool{}
 	for _, s := range strings.Split(*caseList, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < 1 || n > 5 {
+		if err != nil || n < 1 || n > 6 {
 			fmt.Fprintf(stderr, "bench: bad case %q\n", s)
 			return 2
 		}
@@ -136,6 +142,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if c.cases[5] {
 		add(c.case5(ctx, cat)...)
+	}
+	if c.cases[6] {
+		add(c.case6(ctx, cat)...)
 	}
 	printTable(stdout, rows)
 	return 0
@@ -396,6 +405,10 @@ func isolatedClient(ctx context.Context) (string, func(), error) {
 // catalogPorts are the catalog's endpoints by transport.
 type catalogPorts struct {
 	tcp, udp, ip []int
+	// tcpUDPFunctions are the functions with no IP protocol endpoint,
+	// uncovered the TCP and UDP endpoints none of them uses.
+	tcpUDPFunctions []string
+	uncovered       []string
 }
 
 func (c *config) catalog(ctx context.Context) (catalogPorts, error) {
@@ -405,6 +418,7 @@ func (c *config) catalog(ctx context.Context) (catalogPorts, error) {
 	}
 	var doc struct {
 		Functions []struct {
+			ID        string   `json:"id"`
 			Endpoints []string `json:"endpoints"`
 		} `json:"functions"`
 	}
@@ -412,6 +426,23 @@ func (c *config) catalog(ctx context.Context) (catalogPorts, error) {
 		return catalogPorts{}, err
 	}
 	var p catalogPorts
+	covered := map[string]bool{}
+	for _, f := range doc.Functions {
+		if !slices.ContainsFunc(f.Endpoints, func(e string) bool { return strings.HasPrefix(e, "ip/") }) {
+			p.tcpUDPFunctions = append(p.tcpUDPFunctions, f.ID)
+			for _, e := range f.Endpoints {
+				covered[e] = true
+			}
+		}
+	}
+	for _, f := range doc.Functions {
+		for _, e := range f.Endpoints {
+			if !strings.HasPrefix(e, "ip/") && !covered[e] {
+				covered[e] = true
+				p.uncovered = append(p.uncovered, e)
+			}
+		}
+	}
 	for _, f := range doc.Functions {
 		for _, e := range f.Endpoints {
 			tr, port, _ := strings.Cut(e, "/")
@@ -807,6 +838,98 @@ func (c *config) case5(ctx context.Context, cat catalogPorts) []row {
 			}
 		}
 		out = append(out, row{name: name, tool: "nmap -sT -T4", res: rn, probes: probes}, r)
+	}
+	return out
+}
+
+// Case 6: every output format streams. The catalog's TCP and UDP
+// endpoints (the functions that use only those, plus -p for the rest) on
+// 4,096 and 16,384 loopback hosts, each format written to /dev/null by
+// the process measured: peak RSS at most 64 MB and at most 1.25x the
+// 4,096-host figure, and probes/s at 16,384 hosts no lower than JSON
+// Lines' (the reference: -baseline's jsonl, else this binary's; 5% for
+// noise). nmap -sT -sU -oX of the same hosts and ports runs beside.
+func (c *config) case6(ctx context.Context, cat catalogPorts) []row {
+	formats := []string{"jsonl", "json", "table", "markdown", "csv", "xml"}
+	sizes := []struct {
+		target string
+		hosts  int
+	}{{"127.4.0.0/20", 4096}, {"127.5.0.0/18", 16384}}
+	probes := func(hosts int) int { return hosts * (len(cat.tcp) + len(cat.udp)) }
+	selection := []string{"-f", strings.Join(cat.tcpUDPFunctions, ",")}
+	if len(cat.uncovered) > 0 {
+		selection = append(selection, "-p", strings.Join(cat.uncovered, ","))
+	}
+	scan := func(bin, format, target string) spec {
+		argv := append([]string{bin, "scan", "--no-progress", "--format", format}, selection...)
+		return spec{argv: append(argv, target), timeout: 10 * time.Minute}
+	}
+	var out []row
+	small := map[string]int64{}
+	for _, sz := range sizes {
+		n := 1 // memory is measured on one run; throughput on the median of c.runs
+		if sz.hosts == 16384 {
+			n = c.runs
+		}
+		specs := map[string]spec{}
+		order := slices.Clone(formats)
+		for _, f := range formats {
+			specs[f] = scan(c.winreach, f, sz.target)
+		}
+		if c.baseline != "" {
+			specs["baseline"] = scan(c.baseline, "jsonl", sz.target)
+			order = append([]string{"baseline"}, order...)
+		}
+		// Interleaved: load from elsewhere hits every format alike.
+		runs := map[string][]result{}
+		for i := range n {
+			for _, f := range order {
+				r := timeRun(ctx, specs[f])
+				if i == 0 || r.err == nil {
+					runs[f] = append(runs[f], r)
+				}
+			}
+		}
+		pick := func(rs []result) result {
+			sort.Slice(rs, func(i, j int) bool { return rs[i].wall < rs[j].wall })
+			r := rs[len(rs)/2]
+			for _, x := range rs {
+				r.rssKB = max(r.rssKB, x.rssKB) // the worst peak of the runs
+			}
+			return r
+		}
+		nm := timeRun(ctx, spec{timeout: 15 * time.Minute, argv: c.nm("-sT", "-sU", "--max-retries", "1", "-oX", "-",
+			"-p", "T:"+portList(cat.tcp)+",U:"+portList(cat.udp), sz.target)})
+		name := func(what string) string {
+			return fmt.Sprintf("6 %s %d hosts x %d TCP+UDP", what, sz.hosts, len(cat.tcp)+len(cat.udp))
+		}
+		out = append(out, row{name: name("xml"), tool: "nmap -sT -sU -oX", res: nm, probes: probes(sz.hosts)})
+		ref := pick(runs["jsonl"])
+		refName := "jsonl"
+		if c.baseline != "" {
+			ref, refName = pick(runs["baseline"]), "baseline jsonl"
+			out = append(out, row{name: name("jsonl"), tool: "winreach (baseline)", res: ref, probes: probes(sz.hosts)})
+		}
+		for _, f := range formats {
+			r := pick(runs[f])
+			rw := row{name: name(f), tool: "winreach", res: r, probes: probes(sz.hosts)}
+			if nm.rssKB > 0 && r.rssKB > 0 {
+				rw.ratio = fmt.Sprintf("%.2fx nmap RSS", float64(r.rssKB)/float64(nm.rssKB))
+			}
+			if sz.hosts == 4096 {
+				small[f] = r.rssKB
+				out = append(out, rw)
+				continue
+			}
+			rw.target = "<= 64 MB, <= 1.25x 4,096 hosts, probes/s >= " + refName
+			if r.err == nil && ref.err == nil && small[f] > 0 {
+				growth := float64(r.rssKB) / float64(small[f])
+				speed := ref.wall.Seconds() / r.wall.Seconds()
+				rw.note = fmt.Sprintf("%.2fx the 4,096-host RSS; %.2fx %s probes/s", growth, speed, refName)
+				rw.met = yes(r.rssKB <= 64*1024 && growth <= 1.25 && speed >= 0.95)
+			}
+			out = append(out, rw)
+		}
 	}
 	return out
 }

@@ -18,10 +18,19 @@ type JSON struct {
 	w     *bufio.Writer
 	hosts int
 	err   error
+	// host encodes one host into buf, indented as an element of the
+	// hosts array; both are reused, so a host costs no new buffers.
+	host *json.Encoder
+	buf  bytes.Buffer
 }
 
 // NewJSON writes a JSON document to w.
-func NewJSON(w io.Writer) *JSON { return &JSON{w: bufio.NewWriterSize(w, 64<<10)} }
+func NewJSON(w io.Writer) *JSON {
+	j := &JSON{w: bufio.NewWriterSize(w, 64<<10)}
+	j.host = json.NewEncoder(&j.buf)
+	j.host.SetIndent("    ", "  ")
+	return j
+}
 
 // jsonHead and jsonTail are the Document's fields before and after its
 // hosts.
@@ -64,8 +73,8 @@ func (j *JSON) Begin(d *Document) error {
 func (j *JSON) Host(h Host) error {
 	hr := h.HostResult
 	hr.Endpoints, hr.Functions = nonNil(hr.Endpoints), nonNil(hr.Functions)
-	b, err := json.MarshalIndent(hr, "    ", "  ")
-	if err != nil {
+	j.buf.Reset()
+	if err := j.host.Encode(hr); err != nil {
 		return err
 	}
 	if j.hosts > 0 {
@@ -73,7 +82,7 @@ func (j *JSON) Host(h Host) error {
 	}
 	j.hosts++
 	j.write([]byte("\n    "))
-	j.write(b)
+	j.write(bytes.TrimSuffix(j.buf.Bytes(), []byte("\n")))
 	return j.err
 }
 

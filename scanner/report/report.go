@@ -329,8 +329,8 @@ func extraEndpoints(h scanner.HostResult) []string {
 func summaryLine(d *Document) string {
 	s := d.Summary
 	var parts []string
-	for _, v := range []string{"reachable", "uncertain", "not-tested", "not-listening", "blocked"} {
-		if n := s.Verdicts[v]; n > 0 {
+	for v := scanner.Reachable; v <= scanner.Blocked; v++ {
+		if n := s.Verdicts[v.String()]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, v))
 		}
 	}

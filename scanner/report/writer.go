@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"sync"
 
 	"github.com/winreach/winreach/scanner"
 	"github.com/winreach/winreach/scanner/policy"
@@ -113,9 +114,70 @@ func (s *Summary) Add(h scanner.HostResult) {
 	s.AllReachable = s.AllReachable && h.AllReachable()
 }
 
+// Async passes hosts on to w from a goroutine of its own, so the caller
+// (a scan's OnHost callback, which holds the scanner's lock) does not wait
+// while a host is encoded: the probes go on meanwhile. At most depth hosts
+// wait in between; beyond that Host blocks until the writer catches up.
+// After a write error, Host returns it and drops the host. Begin and End
+// run on the caller's goroutine; End waits for every host to be written.
+func Async(w Writer, depth int) Writer {
+	return &async{w: w, ch: make(chan Host, max(1, depth)), done: make(chan struct{})}
+}
+
+type async struct {
+	w    Writer
+	ch   chan Host
+	done chan struct{}
+	mu   sync.Mutex
+	err  error // the first error of w.Host; guarded by mu
+}
+
+func (a *async) Begin(d *Document) error {
+	if err := a.w.Begin(d); err != nil {
+		return err
+	}
+	go func() {
+		defer close(a.done)
+		for h := range a.ch {
+			if a.failed() != nil {
+				continue // drain: the caller sees the error at its next Host
+			}
+			if err := a.w.Host(h); err != nil {
+				a.mu.Lock()
+				a.err = err
+				a.mu.Unlock()
+			}
+		}
+	}()
+	return nil
+}
+
+func (a *async) failed() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.err
+}
+
+func (a *async) Host(h Host) error {
+	if err := a.failed(); err != nil {
+		return err
+	}
+	a.ch <- h
+	return nil
+}
+
+func (a *async) End(d *Document) error {
+	close(a.ch)
+	<-a.done
+	if err := a.failed(); err != nil {
+		return err
+	}
+	return a.w.End(d)
+}
+
 // SortWindow is how many finished hosts Sorted holds back to put them in
 // address order: scans of up to that many hosts come out fully sorted.
-const SortWindow = 256
+const SortWindow = 64
 
 // Sorted passes hosts on to w in address order within a window of n
 // hosts: it holds at most n finished hosts and, when one more arrives,

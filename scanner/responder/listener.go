@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/winreach/winreach/catalog"
+	"github.com/winreach/winreach/probes/token"
 )
 
 // Status is what became of one endpoint on one address.
@@ -236,17 +237,17 @@ func (l *Listener) openUDP(ctx context.Context, b *Binding) {
 	l.closers = append(l.closers, c.Close)
 	l.wg.Go(func() {
 		l.serve(c, b, func(p []byte) ([]byte, bool) {
-			if _, err := ParseUDPRequest(p); err != nil {
+			if _, err := token.ParseUDPRequest(p); err != nil {
 				return nil, false
 			}
-			return AppendReply(nil, p), true
+			return token.AppendReply(nil, p), true
 		})
 	})
 }
 
 func (l *Listener) openRaw(ctx context.Context, b *Binding) {
 	proto := int(b.Endpoint.Port)
-	if _, ok := minHeader(proto); !ok {
+	if _, ok := token.MinHeader(proto); !ok {
 		b.Status, b.Note = StatusFailed, fmt.Sprintf("no token packet is defined for IP protocol %d", proto)
 		return
 	}
@@ -264,10 +265,10 @@ func (l *Listener) openRaw(ctx context.Context, b *Binding) {
 	l.closers = append(l.closers, c.Close)
 	l.wg.Go(func() {
 		l.serve(c, b, func(p []byte) ([]byte, bool) {
-			if _, err := ParseIPRequest(proto, p); err != nil {
+			if _, err := token.ParseIPRequest(proto, p); err != nil {
 				return nil, false
 			}
-			return AppendReply(nil, p), true
+			return token.AppendReply(nil, p), true
 		})
 	})
 }
@@ -301,7 +302,7 @@ func (l *Listener) serve(c net.PacketConn, b *Binding, answer func(p []byte) ([]
 			limited = !l.limit.allow(src, l.now())
 		}
 		if ok && !limited {
-			if len(reply) > n { // cannot happen: AppendReply copies; the rule is worth a check
+			if len(reply) > n { // cannot happen: token.AppendReply copies; the rule is worth a check
 				ok = false
 			} else if _, err := c.WriteTo(reply, from); err != nil {
 				ok = false

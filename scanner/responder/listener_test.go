@@ -3,6 +3,7 @@ package responder
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"errors"
 	"net"
 	"net/netip"
@@ -12,9 +13,14 @@ import (
 
 	"github.com/winreach/winreach/catalog"
 	"github.com/winreach/winreach/probes/rawip"
+	"github.com/winreach/winreach/probes/token"
 )
 
 var loopback = netip.MustParseAddr("127.0.0.1")
+
+// dnsQuery is a 24-byte datagram that is not a token (a DNS query header
+// and question), the size of one.
+var dnsQuery, _ = hex.DecodeString("123401000001000000000000000002000100000000000000")
 
 // freePort returns a port that was free a moment ago on loopback.
 func freePort(t *testing.T, network string) uint16 {
@@ -103,12 +109,12 @@ func TestUDPAnswersOnlyTokens(t *testing.T) {
 	}
 	defer c.Close()
 	// Not tokens: garbage, a reply token, a padded request, a DNS query.
-	req := AppendUDPRequest(nil, NewNonce())
+	req := token.AppendUDPRequest(nil, token.NewNonce())
 	for _, p := range [][]byte{
 		[]byte("hello"),
-		AppendReply(nil, req),
+		token.AppendReply(nil, req),
 		append(bytes.Clone(req), make([]byte, 1000)...),
-		mustHex(t, "123401000001000000000000000002000100000000000000"),
+		dnsQuery,
 	} {
 		c.Write(p)
 	}
@@ -123,7 +129,7 @@ func TestUDPAnswersOnlyTokens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(buf[:n], AppendReply(nil, req)) {
+	if !bytes.Equal(buf[:n], token.AppendReply(nil, req)) {
 		t.Errorf("reply %x", buf[:n])
 	}
 	if b := waitArrived(t, l, e, 5); b.Answered != 1 || b.Ignored != 4 {
@@ -142,7 +148,7 @@ func TestUDPRateLimit(t *testing.T) {
 	defer c.Close()
 	const sent = 100
 	for range sent {
-		c.Write(AppendUDPRequest(nil, NewNonce()))
+		c.Write(token.AppendUDPRequest(nil, token.NewNonce()))
 		time.Sleep(time.Millisecond) // keep the receive buffer from overflowing
 	}
 	// The clock never moves: exactly the burst is answered.
@@ -212,8 +218,8 @@ func TestRawGRE(t *testing.T) {
 	defer c.Close()
 	dst := &net.IPAddr{IP: loopback.AsSlice()}
 	c.WriteTo(rawip.AppendGRE(nil, 9, 9), dst) // no token
-	n := NewNonce()
-	req := AppendIPRequest(nil, rawip.ProtoGRE, loopback, loopback, 0x7777, n)
+	n := token.NewNonce()
+	req := token.AppendIPRequest(nil, rawip.ProtoGRE, loopback, loopback, 0x7777, n)
 	c.WriteTo(req, dst)
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
@@ -225,7 +231,7 @@ func TestRawGRE(t *testing.T) {
 			continue
 		}
 		// On loopback the socket also sees both probes it sent.
-		if got, err := ParseIPReply(rawip.ProtoGRE, buf[:k]); err == nil {
+		if got, err := token.ParseIPReply(rawip.ProtoGRE, buf[:k]); err == nil {
 			if got != n || k != len(req) {
 				t.Errorf("reply %x", buf[:k])
 			}

@@ -1,4 +1,4 @@
-package responder
+package token
 
 import (
 	"crypto/rand"
@@ -44,10 +44,10 @@ type Token struct {
 
 // Errors of Parse.
 var (
-	ErrShort   = errors.New("responder: shorter than a token")
-	ErrMagic   = errors.New("responder: not a winreach token")
-	ErrVersion = errors.New("responder: unknown token version")
-	ErrKind    = errors.New("responder: unknown token kind")
+	ErrShort   = errors.New("token: shorter than a token")
+	ErrMagic   = errors.New("token: not a winreach token")
+	ErrVersion = errors.New("token: unknown token version")
+	ErrKind    = errors.New("token: unknown token kind")
 )
 
 // AppendToken appends t in the version 1 wire format.

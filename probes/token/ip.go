@@ -1,4 +1,4 @@
-package responder
+package token
 
 import (
 	"encoding/binary"
@@ -7,11 +7,12 @@ import (
 	"github.com/winreach/winreach/probes/rawip"
 )
 
-// minHeader is the shortest packet of each protocol that a raw probe
+// MinHeader is the shortest packet of each protocol that a raw probe
 // carries before its token: GRE with key and sequence number (RFC 2637
 // 4.1), ESP's SPI and sequence number (RFC 4303 2), AH's fixed part
-// (RFC 4302 2), RSVP's common header (RFC 2205 3.1.1).
-func minHeader(proto int) (int, bool) {
+// (RFC 4302 2), RSVP's common header (RFC 2205 3.1.1); ok is false
+// for a protocol no token packet is defined for.
+func MinHeader(proto int) (int, bool) {
 	switch proto {
 	case rawip.ProtoGRE:
 		return 12, true
@@ -74,7 +75,7 @@ func ParseIPReply(proto int, payload []byte) (Nonce, error) {
 // parseIPToken reads the token of the given kind that ends a raw payload
 // of proto, after at least the protocol's fixed header.
 func parseIPToken(proto int, payload []byte, kind Kind) (Nonce, error) {
-	hdr, ok := minHeader(proto)
+	hdr, ok := MinHeader(proto)
 	if !ok {
 		return Nonce{}, ErrMagic
 	}
