@@ -4,14 +4,14 @@ import (
 	"testing"
 
 	"github.com/winreach/winreach/probes"
-	"github.com/winreach/winreach/scanner/responder"
+	"github.com/winreach/winreach/probes/token"
 )
 
 // FuzzTokenDatagramParse: a UDP reply to a --responder probe confirms
 // only when it is the listener's reply token with the request's nonce.
 func FuzzTokenDatagramParse(f *testing.F) {
 	req := tokenDatagram{}.Request(probes.Target{}, 1)
-	f.Add(req, responder.AppendReply(nil, req))
+	f.Add(req, token.AppendReply(nil, req))
 	f.Add(req, req)
 	f.Add(req, []byte{})
 	f.Fuzz(func(t *testing.T, req, reply []byte) {
@@ -19,10 +19,10 @@ func FuzzTokenDatagramParse(f *testing.F) {
 		if err != nil {
 			return
 		}
-		sent, serr := responder.ParseToken(req)
-		got, gerr := responder.ParseToken(reply)
-		if svc == nil || len(reply) != responder.TokenLen || serr != nil || gerr != nil ||
-			got.Kind != responder.KindReply || got.Nonce != sent.Nonce {
+		sent, serr := token.ParseToken(req)
+		got, gerr := token.ParseToken(reply)
+		if svc == nil || len(reply) != token.TokenLen || serr != nil || gerr != nil ||
+			got.Kind != token.KindReply || got.Nonce != sent.Nonce {
 			t.Fatalf("confirmed %x for %x", reply, req)
 		}
 	})
