@@ -51,6 +51,15 @@ func (e Endpoint) Label() string {
 	}
 }
 
+// Labels lists endpoints for people: "TCP 139, GRE (IP 47)".
+func Labels(es []Endpoint) string {
+	s := make([]string, len(es))
+	for i, e := range es {
+		s[i] = e.Label()
+	}
+	return strings.Join(s, ", ")
+}
+
 // ProtocolName names the IP protocols of the catalog.
 func ProtocolName(proto uint16) string {
 	switch proto {

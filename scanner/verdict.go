@@ -208,7 +208,7 @@ func explain(f catalog.Function, v Verdict, by []catalog.Endpoint, results map[c
 	switch v {
 	case Reachable:
 		if f.AnyOf && len(f.Endpoints) > 1 {
-			return ev + " (one of " + endpointList(f.Endpoints) + " suffices)"
+			return ev + " (one of " + catalog.Labels(f.Endpoints) + " suffices)"
 		}
 		return ev
 	case Uncertain:
@@ -226,14 +226,6 @@ func explain(f catalog.Function, v Verdict, by []catalog.Endpoint, results map[c
 		return ev + ": blocked on the path"
 	}
 	return ev
-}
-
-func endpointList(es []catalog.Endpoint) string {
-	s := make([]string, len(es))
-	for i, e := range es {
-		s[i] = e.Label()
-	}
-	return strings.Join(s, ", ")
 }
 
 // transports explains a function that lists one port over both TCP and

@@ -61,7 +61,8 @@ Output:
                               csv (one row per host and function), markdown (a report),
                               xml (nmap -oX format: ndiff and nmap importers read it); every
                               format is written host by host as the scan goes ('winreach report'
-                              renders a saved json or jsonl scan in any of them)
+                              renders a saved json or jsonl scan in any of them), html (one
+                              self-contained page: host x function matrix, evidence)
   -o FILE                     write to FILE (atomically) instead of standard output
   --no-progress               no progress bar (it shows only when stderr is a terminal)
 

@@ -1164,6 +1164,16 @@ cmd_exec() {
 	exec ip netns exec "$ns" "$@"
 }
 
+# Close what the caller left open, the session lock above all (`flock
+# /run/winreach-lab-session.lock lab.sh up`): the daemons `up` leaves
+# running would inherit it and hold it until `down`, which then waits for
+# it forever, and so does every other lab user. The caller's flock process
+# keeps the lock while lab.sh runs. (255 is bash's own script descriptor.)
+for fd in /proc/$$/fd/*; do
+	fd=${fd##*/}
+	if [ "$fd" -gt 2 ] && [ "$fd" -lt 255 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+done
+
 case "${1:-}" in
 install) cmd_install ;;
 up) cmd_up ;;

@@ -37,7 +37,7 @@ type Host struct {
 }
 
 // Formats are the names New knows, the default first.
-var Formats = []string{"table", "json", "jsonl", "csv", "markdown", "xml"}
+var Formats = []string{"table", "json", "jsonl", "csv", "markdown", "xml", "html"}
 
 // New returns the writer of a format.
 func New(format string, w io.Writer) (Writer, error) {
@@ -54,6 +54,8 @@ func New(format string, w io.Writer) (Writer, error) {
 		return NewMarkdown(w), nil
 	case "xml":
 		return NewNmapXML(w), nil
+	case "html":
+		return NewHTML(w), nil
 	}
 	return nil, fmt.Errorf("unknown format %q", format)
 }
