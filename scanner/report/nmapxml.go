@@ -3,13 +3,14 @@ package report
 import (
 	"bufio"
 	"cmp"
-	"encoding/xml"
 	"fmt"
 	"io"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/winreach/winreach/catalog"
 	"github.com/winreach/winreach/probes"
@@ -41,9 +42,16 @@ const NmapXMLOutputVersion = "1.05"
 //     output attribute lists "function: verdict" lines, and one table per
 //     function (key: the function id) holds elems name, group, verdict,
 //     explanation and a table decided_by of the deciding endpoints.
+//
+// The elements are appended by hand into one reused buffer, in the
+// layout encoding/xml writes with Indent("", "  ") (start tags on their
+// own indented line, no self-closing tags, an element's text inline) and
+// with its escaping (appendXMLEscaped), so a host costs no reflection
+// and next to no allocation.
 type NmapXML struct {
-	w     io.Writer
-	enc   *xml.Encoder
+	w     *bufio.Writer
+	buf   []byte                   // one element, reused
+	eps   []scanner.EndpointResult // a host's endpoints in port order, reused
 	start time.Time
 	up    int
 	err   error
@@ -51,96 +59,332 @@ type NmapXML struct {
 
 // NewNmapXML writes nmap XML to w.
 func NewNmapXML(w io.Writer) *NmapXML {
-	bw := bufio.NewWriterSize(w, 64<<10)
-	enc := xml.NewEncoder(bw)
-	enc.Indent("", "  ")
-	return &NmapXML{w: bw, enc: enc}
+	return &NmapXML{w: bufio.NewWriterSize(w, 64<<10)}
 }
 
 // WriteNmapXML writes a whole document as nmap XML.
 func WriteNmapXML(w io.Writer, d *Document) error { return WriteDocument(NewNmapXML(w), d) }
 
-var nmaprunName = xml.Name{Local: "nmaprun"}
+// xmlDeclaration is encoding/xml's Header and the doctype nmap writes.
+const xmlDeclaration = `<?xml version="1.0" encoding="UTF-8"?>` + "\n<!DOCTYPE nmaprun>\n"
 
 // Begin writes the XML declaration, the nmaprun start tag, scaninfo,
 // verbose and debugging.
 func (x *NmapXML) Begin(d *Document) error {
 	x.start = d.StartTime
-	if _, err := io.WriteString(x.w, xml.Header+"<!DOCTYPE nmaprun>\n"); err != nil {
-		return err
-	}
-	attr := func(k, v string) xml.Attr { return xml.Attr{Name: xml.Name{Local: k}, Value: v} }
-	start := xml.StartElement{Name: nmaprunName, Attr: []xml.Attr{
-		attr("scanner", "nmap"),
-		attr("args", nmapArgs(d)),
-		attr("start", strconv.FormatInt(d.StartTime.Unix(), 10)),
-		attr("startstr", ctime(d.StartTime)),
-		attr("version", d.Version),
-		attr("profile_name", "winreach"),
-		attr("xmloutputversion", NmapXMLOutputVersion),
-	}}
-	x.token(start)
+	b := append(x.buf[:0], xmlDeclaration...)
+	b = append(b, "<nmaprun"...)
+	b = appendXMLAttr(b, "scanner", "nmap")
+	b = appendXMLAttr(b, "args", nmapArgs(d))
+	b = appendXMLIntAttr(b, "start", d.StartTime.Unix())
+	b = appendXMLAttr(b, "startstr", ctime(d.StartTime))
+	b = appendXMLAttr(b, "version", d.Version)
+	b = appendXMLAttr(b, "profile_name", "winreach")
+	b = appendXMLAttr(b, "xmloutputversion", NmapXMLOutputVersion)
+	b = append(b, '>')
 	for _, si := range scanInfo(d.Options.Endpoints) {
-		x.element(si, "scaninfo")
+		b = append(b, "\n  <scaninfo"...)
+		b = appendXMLAttr(b, "type", si.Type)
+		b = appendXMLAttr(b, "protocol", si.Protocol)
+		b = appendXMLIntAttr(b, "numservices", int64(si.NumServices))
+		b = appendXMLAttr(b, "services", si.Services)
+		b = append(b, "></scaninfo>"...)
 	}
-	x.element(xmlLevel{Level: 0}, "verbose")
-	x.element(xmlLevel{Level: 0}, "debugging")
+	b = append(b, "\n  <verbose level=\"0\"></verbose>\n  <debugging level=\"0\"></debugging>"...)
+	x.write(b)
 	return x.err
 }
 
-func (x *NmapXML) token(t xml.Token) {
+// write hands b, the buffer's new contents, to the output and keeps it
+// for the next element.
+func (x *NmapXML) write(b []byte) {
+	x.buf = b[:0]
 	if x.err == nil {
-		x.err = x.enc.EncodeToken(t)
-	}
-}
-
-func (x *NmapXML) element(v any, name string) {
-	if x.err == nil {
-		x.err = x.enc.EncodeElement(v, xml.StartElement{Name: xml.Name{Local: name}})
+		_, x.err = x.w.Write(b)
 	}
 }
 
 // Host writes one host element (or, for a name that did not resolve, a
 // skipped target).
 func (x *NmapXML) Host(hr Host) error {
+	if x.err != nil {
+		return x.err
+	}
 	h := hr.HostResult
 	if !h.Address.IsValid() {
-		x.element(xmlTarget{Specification: h.Name, Status: "skipped", Reason: "invalid"}, "target")
+		b := append(x.buf[:0], "\n  <target"...)
+		b = appendXMLAttr(b, "specification", h.Name)
+		b = append(b, ` status="skipped" reason="invalid"></target>`...)
+		x.write(b)
 		return x.err
 	}
 	x.up++
-	x.element(xmlHostOf(h), "host")
+	x.write(x.appendHost(x.buf[:0], h))
 	return x.err
+}
+
+// appendHost appends h's host element, at depth 1.
+func (x *NmapXML) appendHost(b []byte, h scanner.HostResult) []byte {
+	b = append(b, "\n  <host"...)
+	if h.Status == scanner.StatusPartial {
+		b = appendXMLAttr(b, "comment", "partial: the scan was interrupted")
+	}
+	b = append(b, ">\n    <status state=\"up\" reason=\"user-set\" reason_ttl=\"0\"></status>\n    <address addr=\""...)
+	addr := h.Address.Unmap()
+	b = appendXMLAddr(b, addr)
+	if addr.Is6() {
+		b = append(b, `" addrtype="ipv6"></address>`...)
+	} else {
+		b = append(b, `" addrtype="ipv4"></address>`...)
+	}
+	b = append(b, "\n    <hostnames>"...)
+	if h.Name != "" {
+		b = append(b, "\n      <hostname"...)
+		b = appendXMLAttr(b, "name", h.Name)
+		b = append(b, " type=\"user\"></hostname>\n    "...)
+	}
+	b = append(b, "</hostnames>\n    <ports>"...)
+	x.eps = append(x.eps[:0], h.Endpoints...)
+	slices.SortFunc(x.eps, func(a, b scanner.EndpointResult) int {
+		return cmp.Or(cmp.Compare(a.Endpoint.Transport, b.Endpoint.Transport), cmp.Compare(a.Endpoint.Port, b.Endpoint.Port))
+	})
+	ports := false
+	for _, er := range x.eps {
+		if er.State == probes.NotTested {
+			continue
+		}
+		ports = true
+		b = appendXMLPort(b, er)
+	}
+	clear(x.eps) // drop the references to the host's results
+	if ports {
+		b = append(b, "\n    "...)
+	}
+	b = append(b, "</ports>"...)
+	if len(h.Functions) > 0 {
+		b = appendHostScript(b, h.Functions)
+	}
+	return append(b, "\n  </host>"...)
+}
+
+// appendXMLPort appends er's port element, at depth 3.
+func appendXMLPort(b []byte, er scanner.EndpointResult) []byte {
+	b = append(b, "\n      <port"...)
+	b = appendXMLAttr(b, "protocol", er.Endpoint.Transport.String())
+	b = appendXMLIntAttr(b, "portid", int64(er.Endpoint.Port))
+	b = append(b, ">\n        <state"...)
+	b = appendXMLAttr(b, "state", nmapState(er.State))
+	b = appendXMLAttr(b, "reason", nmapReason(er.Endpoint.Transport, er.Reason))
+	b = append(b, ` reason_ttl="0"`...)
+	if er.ICMP != nil && er.ICMP.From.IsValid() {
+		b = append(b, ` reason_ip="`...)
+		b = appendXMLAddr(b, er.ICMP.From)
+		b = append(b, '"')
+	}
+	b = append(b, "></state>\n        <service"...)
+	name := nmapServiceName(er.Endpoint)
+	if er.Service == nil {
+		b = appendXMLAttr(b, "name", name)
+		b = append(b, ` method="table" conf="3"`...)
+	} else {
+		if name == "unknown" {
+			name = er.Service.Protocol
+		}
+		b = appendXMLAttr(b, "name", name)
+		if er.Service.Summary != "" {
+			b = appendXMLAttr(b, "product", er.Service.Summary)
+		}
+		// The literal prefix is plain ASCII: escaping the protocol
+		// alone escapes the whole value.
+		b = append(b, ` extrainfo="winreach protocol `...)
+		b = appendXMLEscaped(b, er.Service.Protocol)
+		b = append(b, `" method="probed" conf="10"`...)
+	}
+	return append(b, "></service>\n      </port>"...)
+}
+
+// NmapScriptID is the id of the host script that carries the verdicts.
+const NmapScriptID = "winreach-functions"
+
+// appendHostScript appends the hostscript of a host's function
+// verdicts (an NSE host script's structured output: nmap.dtd's script
+// holds table and elem), at depth 2.
+func appendHostScript(b []byte, fs []scanner.FunctionVerdict) []byte {
+	b = append(b, "\n    <hostscript>\n      <script"...)
+	b = appendXMLAttr(b, "id", NmapScriptID)
+	// output: per function "\n  id: verdict (decided by)". Escaping is
+	// per piece; a piece's invalid bytes stay invalid beside the ASCII
+	// separators, so this is the escaping of the whole string.
+	b = append(b, ` output="`...)
+	for _, f := range fs {
+		b = append(b, "&#xA;  "...)
+		b = appendXMLEscaped(b, f.ID)
+		b = append(b, ": "...)
+		b = appendXMLEscaped(b, f.Verdict.String())
+		if len(f.DecidedBy) > 0 {
+			b = append(b, " ("...)
+			for i, e := range f.DecidedBy {
+				if i > 0 {
+					b = append(b, ' ')
+				}
+				b = appendXMLEndpoint(b, e)
+			}
+			b = append(b, ')')
+		}
+	}
+	b = append(b, "\">"...)
+	for _, f := range fs {
+		b = append(b, "\n        <table"...)
+		if f.ID != "" {
+			b = appendXMLAttr(b, "key", f.ID)
+		}
+		b = append(b, '>')
+		b = appendXMLElem(b, "name", f.Name)
+		b = appendXMLElem(b, "group", f.Group)
+		b = appendXMLElem(b, "verdict", f.Verdict.String())
+		b = appendXMLElem(b, "explanation", f.Explanation)
+		b = append(b, "\n          <table key=\"decided_by\">"...)
+		for _, e := range f.DecidedBy {
+			b = append(b, "\n            <elem>"...)
+			b = appendXMLEndpoint(b, e)
+			b = append(b, "</elem>"...)
+		}
+		if len(f.DecidedBy) > 0 {
+			b = append(b, "\n          "...)
+		}
+		b = append(b, "</table>\n        </table>"...)
+	}
+	return append(b, "\n      </script>\n    </hostscript>"...)
+}
+
+// appendXMLElem appends an elem of a function's table, at depth 5.
+func appendXMLElem(b []byte, key, value string) []byte {
+	b = append(b, "\n          <elem"...)
+	b = appendXMLAttr(b, "key", key)
+	b = append(b, '>')
+	b = appendXMLEscaped(b, value)
+	return append(b, "</elem>"...)
+}
+
+// appendXMLEndpoint appends e as Endpoint.String writes it, escaped.
+func appendXMLEndpoint(b []byte, e catalog.Endpoint) []byte {
+	b = appendXMLEscaped(b, e.Transport.String())
+	b = append(b, '/')
+	return strconv.AppendUint(b, uint64(e.Port), 10)
+}
+
+// appendXMLAddr appends a's text form, escaped (an IPv6 zone is free
+// text).
+func appendXMLAddr(b []byte, a netip.Addr) []byte {
+	if a.Zone() != "" {
+		return appendXMLEscaped(b, a.String())
+	}
+	return a.AppendTo(b)
 }
 
 // End writes runstats and closes nmaprun.
 func (x *NmapXML) End(d *Document) error {
 	end := d.EndTime
-	var rs xmlRunStats
-	rs.Finished = xmlFinished{
-		Time:    end.Unix(),
-		TimeStr: ctime(end),
-		Elapsed: fmt.Sprintf("%.2f", end.Sub(x.start).Seconds()),
-		Summary: fmt.Sprintf("winreach done at %s; %d IP address(es) (%d host(s) up) scanned in %.2f seconds",
-			ctime(end), x.up, x.up, end.Sub(x.start).Seconds()),
-		Exit: "success",
-	}
+	elapsed := end.Sub(x.start).Seconds()
+	b := append(x.buf[:0], "\n  <runstats>\n    <finished"...)
+	b = appendXMLIntAttr(b, "time", end.Unix())
+	b = appendXMLAttr(b, "timestr", ctime(end))
+	b = appendXMLAttr(b, "elapsed", strconv.FormatFloat(elapsed, 'f', 2, 64))
+	b = appendXMLAttr(b, "summary", fmt.Sprintf("winreach done at %s; %d IP address(es) (%d host(s) up) scanned in %.2f seconds",
+		ctime(end), x.up, x.up, elapsed))
 	if d.Interrupted {
-		rs.Finished.Exit, rs.Finished.ErrorMsg = "error", "interrupted: partial results"
+		b = append(b, ` exit="error" errormsg="interrupted: partial results"`...)
+	} else {
+		b = append(b, ` exit="success"`...)
 	}
-	rs.Hosts = xmlHosts{Up: x.up, Down: 0, Total: x.up}
-	x.element(rs, "runstats")
-	x.token(xml.EndElement{Name: nmaprunName})
-	if x.err == nil {
-		x.err = x.enc.Flush()
-	}
+	b = append(b, "></finished>\n    <hosts"...)
+	b = appendXMLIntAttr(b, "up", int64(x.up))
+	b = append(b, ` down="0"`...)
+	b = appendXMLIntAttr(b, "total", int64(x.up))
+	b = append(b, "></hosts>\n  </runstats>\n</nmaprun>\n"...)
+	x.write(b)
 	if x.err != nil {
 		return x.err
 	}
-	if _, err := io.WriteString(x.w, "\n"); err != nil {
-		return err
+	return x.w.Flush()
+}
+
+// appendXMLAttr appends ` name="value"`, value escaped.
+func appendXMLAttr(b []byte, name, value string) []byte {
+	b = append(b, ' ')
+	b = append(b, name...)
+	b = append(b, `="`...)
+	b = appendXMLEscaped(b, value)
+	return append(b, '"')
+}
+
+// appendXMLIntAttr appends ` name="n"`.
+func appendXMLIntAttr(b []byte, name string, n int64) []byte {
+	b = append(b, ' ')
+	b = append(b, name...)
+	b = append(b, `="`...)
+	b = strconv.AppendInt(b, n, 10)
+	return append(b, '"')
+}
+
+// appendXMLEscaped appends s escaped for an XML 1.0 attribute value or
+// text, exactly as encoding/xml's EscapeText: &, <, >, " and ' as
+// references, tab, LF and CR as character references (so an attribute
+// keeps them through attribute-value normalisation), and what XML 1.0
+// does not allow (the C0 controls but those three, U+FFFE, U+FFFF and
+// each byte of invalid UTF-8) as U+FFFD.
+func appendXMLEscaped(b []byte, s string) []byte {
+	last := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		var esc string
+		width := 1
+		if c < utf8.RuneSelf {
+			switch c {
+			case '"':
+				esc = "&#34;"
+			case '\'':
+				esc = "&#39;"
+			case '&':
+				esc = "&amp;"
+			case '<':
+				esc = "&lt;"
+			case '>':
+				esc = "&gt;"
+			case '\t':
+				esc = "&#x9;"
+			case '\n':
+				esc = "&#xA;"
+			case '\r':
+				esc = "&#xD;"
+			default:
+				if c >= 0x20 {
+					i++
+					continue
+				}
+				esc = "\uFFFD"
+			}
+		} else {
+			var r rune
+			r, width = utf8.DecodeRuneInString(s[i:])
+			if r != utf8.RuneError && isXMLChar(r) || r == utf8.RuneError && width == 3 {
+				i += width
+				continue
+			}
+			esc = "\uFFFD"
+		}
+		b = append(b, s[last:i]...)
+		b = append(b, esc...)
+		i += width
+		last = i
 	}
-	return x.w.(*bufio.Writer).Flush()
+	return append(b, s[last:]...)
+}
+
+// isXMLChar reports whether XML 1.0 allows r (the Char production,
+// section 2.2) for r at or above U+0080.
+func isXMLChar(r rune) bool {
+	return r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
 }
 
 // ctime is nmap's startstr format (C ctime without the newline).
@@ -155,159 +399,18 @@ func nmapArgs(d *Document) string {
 	return strings.Join(append(args, d.Targets...), " ")
 }
 
-type xmlRunStats struct {
-	Finished xmlFinished `xml:"finished"`
-	Hosts    xmlHosts    `xml:"hosts"`
-}
-
-type xmlScanInfo struct {
-	Type        string `xml:"type,attr"`
-	Protocol    string `xml:"protocol,attr"`
-	NumServices int    `xml:"numservices,attr"`
-	Services    string `xml:"services,attr"`
-}
-
-type xmlLevel struct {
-	Level int `xml:"level,attr"`
-}
-
-type xmlTarget struct {
-	Specification string `xml:"specification,attr"`
-	Status        string `xml:"status,attr"`
-	Reason        string `xml:"reason,attr"`
-}
-
-type xmlHost struct {
-	Comment    string         `xml:"comment,attr,omitempty"`
-	Status     xmlStatus      `xml:"status"`
-	Address    xmlAddress     `xml:"address"`
-	Hostnames  xmlHostnames   `xml:"hostnames"`
-	Ports      xmlPorts       `xml:"ports"`
-	HostScript *xmlHostScript `xml:"hostscript"`
-}
-
-// xmlHostScript is the host's function verdicts, as an NSE host script's
-// structured output (nmap.dtd: script holds table and elem).
-type xmlHostScript struct {
-	Script xmlScript `xml:"script"`
-}
-
-type xmlScript struct {
-	ID     string     `xml:"id,attr"`
-	Output string     `xml:"output,attr"`
-	Tables []xmlTable `xml:"table"`
-}
-
-type xmlTable struct {
-	Key    string     `xml:"key,attr,omitempty"`
-	Elems  []xmlElem  `xml:"elem"`
-	Tables []xmlTable `xml:"table"`
-}
-
-type xmlElem struct {
-	Key   string `xml:"key,attr,omitempty"`
-	Value string `xml:",chardata"`
-}
-
-// NmapScriptID is the id of the host script that carries the verdicts.
-const NmapScriptID = "winreach-functions"
-
-// hostScript is the hostscript of a host's function verdicts; nil when
-// no function was judged.
-func hostScript(h scanner.HostResult) *xmlHostScript {
-	if len(h.Functions) == 0 {
-		return nil
-	}
-	sc := xmlScript{ID: NmapScriptID}
-	var out strings.Builder
-	for _, f := range h.Functions {
-		decided := xmlTable{Key: "decided_by"}
-		for _, e := range f.DecidedBy {
-			decided.Elems = append(decided.Elems, xmlElem{Value: e.String()})
-		}
-		sc.Tables = append(sc.Tables, xmlTable{
-			Key: f.ID,
-			Elems: []xmlElem{
-				{Key: "name", Value: f.Name},
-				{Key: "group", Value: f.Group},
-				{Key: "verdict", Value: f.Verdict.String()},
-				{Key: "explanation", Value: f.Explanation},
-			},
-			Tables: []xmlTable{decided},
-		})
-		fmt.Fprintf(&out, "\n  %s: %s", f.ID, f.Verdict)
-		if words := endpointWords(f.DecidedBy); words != "" {
-			fmt.Fprintf(&out, " (%s)", words)
-		}
-	}
-	sc.Output = out.String()
-	return &xmlHostScript{Script: sc}
-}
-
-type xmlStatus struct {
-	State     string `xml:"state,attr"`
-	Reason    string `xml:"reason,attr"`
-	ReasonTTL string `xml:"reason_ttl,attr"`
-}
-
-type xmlAddress struct {
-	Addr     string `xml:"addr,attr"`
-	AddrType string `xml:"addrtype,attr"`
-}
-
-type xmlHostnames struct {
-	Hostname []xmlHostname `xml:"hostname"`
-}
-
-type xmlHostname struct {
-	Name string `xml:"name,attr"`
-	Type string `xml:"type,attr"`
-}
-
-type xmlPorts struct {
-	Port []xmlPort `xml:"port"`
-}
-
-type xmlPort struct {
-	Protocol string      `xml:"protocol,attr"`
-	PortID   uint16      `xml:"portid,attr"`
-	State    xmlState    `xml:"state"`
-	Service  *xmlService `xml:"service"`
-}
-
-type xmlState struct {
-	State     string `xml:"state,attr"`
-	Reason    string `xml:"reason,attr"`
-	ReasonTTL string `xml:"reason_ttl,attr"`
-	ReasonIP  string `xml:"reason_ip,attr,omitempty"`
-}
-
-type xmlService struct {
-	Name      string `xml:"name,attr"`
-	Product   string `xml:"product,attr,omitempty"`
-	ExtraInfo string `xml:"extrainfo,attr,omitempty"`
-	Method    string `xml:"method,attr"`
-	Conf      int    `xml:"conf,attr"`
-}
-
-type xmlFinished struct {
-	Time     int64  `xml:"time,attr"`
-	TimeStr  string `xml:"timestr,attr"`
-	Elapsed  string `xml:"elapsed,attr"`
-	Summary  string `xml:"summary,attr"`
-	Exit     string `xml:"exit,attr"`
-	ErrorMsg string `xml:"errormsg,attr,omitempty"`
-}
-
-type xmlHosts struct {
-	Up    int `xml:"up,attr"`
-	Down  int `xml:"down,attr"`
-	Total int `xml:"total,attr"`
+// nmapScanInfo is one scaninfo element: the scanned ports of a
+// transport.
+type nmapScanInfo struct {
+	Type        string
+	Protocol    string
+	NumServices int
+	Services    string
 }
 
 // scanInfo lists the scanned endpoints per transport, in nmap's order
 // (tcp, udp, ip).
-func scanInfo(endpoints []string) []xmlScanInfo {
+func scanInfo(endpoints []string) []nmapScanInfo {
 	byTransport := map[catalog.Transport][]uint16{}
 	for _, s := range endpoints {
 		e, err := catalog.ParseEndpoint(s)
@@ -316,7 +419,7 @@ func scanInfo(endpoints []string) []xmlScanInfo {
 		}
 		byTransport[e.Transport] = append(byTransport[e.Transport], e.Port)
 	}
-	var out []xmlScanInfo
+	var out []nmapScanInfo
 	for _, t := range []catalog.Transport{catalog.TCP, catalog.UDP, catalog.IP} {
 		ports := byTransport[t]
 		if len(ports) == 0 {
@@ -328,7 +431,7 @@ func scanInfo(endpoints []string) []xmlScanInfo {
 		for i, p := range ports {
 			s[i] = strconv.Itoa(int(p))
 		}
-		out = append(out, xmlScanInfo{Type: scanType(t), Protocol: t.String(), NumServices: len(ports), Services: strings.Join(s, ",")})
+		out = append(out, nmapScanInfo{Type: scanType(t), Protocol: t.String(), NumServices: len(ports), Services: strings.Join(s, ",")})
 	}
 	return out
 }
@@ -341,57 +444,6 @@ func scanType(t catalog.Transport) string {
 		return "ipproto"
 	}
 	return "connect"
-}
-
-func xmlHostOf(h scanner.HostResult) xmlHost {
-	x := xmlHost{
-		Status:  xmlStatus{State: "up", Reason: "user-set", ReasonTTL: "0"},
-		Address: xmlAddress{Addr: h.Address.Unmap().String(), AddrType: "ipv4"},
-	}
-	if h.Address.Unmap().Is6() {
-		x.Address.AddrType = "ipv6"
-	}
-	if h.Name != "" {
-		x.Hostnames.Hostname = []xmlHostname{{Name: h.Name, Type: "user"}}
-	}
-	if h.Status == scanner.StatusPartial {
-		x.Comment = "partial: the scan was interrupted"
-	}
-	eps := slices.Clone(h.Endpoints)
-	slices.SortFunc(eps, func(a, b scanner.EndpointResult) int {
-		return cmp.Or(cmp.Compare(a.Endpoint.Transport, b.Endpoint.Transport), cmp.Compare(a.Endpoint.Port, b.Endpoint.Port))
-	})
-	for _, er := range eps {
-		if er.State == probes.NotTested {
-			continue
-		}
-		x.Ports.Port = append(x.Ports.Port, xmlPortOf(er))
-	}
-	x.HostScript = hostScript(h)
-	return x
-}
-
-func xmlPortOf(er scanner.EndpointResult) xmlPort {
-	p := xmlPort{
-		Protocol: er.Endpoint.Transport.String(),
-		PortID:   er.Endpoint.Port,
-		State:    xmlState{State: nmapState(er.State), Reason: nmapReason(er.Endpoint.Transport, er.Reason), ReasonTTL: "0"},
-	}
-	if er.ICMP != nil && er.ICMP.From.IsValid() {
-		p.State.ReasonIP = er.ICMP.From.String()
-	}
-	name := nmapServiceName(er.Endpoint)
-	svc := &xmlService{Name: name, Method: "table", Conf: 3}
-	if er.Service != nil {
-		svc.Method, svc.Conf = "probed", 10
-		svc.Product = er.Service.Summary
-		svc.ExtraInfo = "winreach protocol " + er.Service.Protocol
-		if name == "unknown" {
-			svc.Name = er.Service.Protocol
-		}
-	}
-	p.Service = svc
-	return p
 }
 
 // nmapState maps a state to nmap's port states.
