@@ -13,6 +13,7 @@ import (
 	"github.com/winreach/winreach/probes/icmperr"
 	"github.com/winreach/winreach/probes/suite"
 	"github.com/winreach/winreach/scanner"
+	"github.com/winreach/winreach/scanner/locator"
 	"github.com/winreach/winreach/scanner/logon"
 	"github.com/winreach/winreach/scanner/report"
 )
@@ -59,6 +60,8 @@ func parseLogonFlags(args []string, defaultConcurrency int) (*scanFlags, error) 
 	fs.StringVar(&f.output, "o", "", "")
 	fs.BoolVar(&f.noProgress, "no-progress", false, "")
 	fs.BoolVar(&f.rpcFollow, "rpc-follow", true, "")
+	fs.StringVar(&f.dns, "dns", "", "")
+	fs.StringVar(&f.wins, "wins", "", "")
 	targets, err := parseInterspersed(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -76,8 +79,11 @@ func parseLogonFlags(args []string, defaultConcurrency int) (*scanFlags, error) 
 		return nil, usagef("logon: --timeout must be positive, not %s", f.timeout)
 	case f.retries < 0:
 		return nil, usagef("logon: --retries cannot be negative")
-	case f.format != "text" && f.format != "json":
-		return nil, usagef("logon: unknown --format %q (want text or json)", f.format)
+	case f.format != "text" && f.format != "json" && f.format != "html":
+		return nil, usagef("logon: unknown --format %q (want text, json or html)", f.format)
+	}
+	if err := checkLocatorFlags(f); err != nil {
+		return nil, err
 	}
 	return f, nil
 }
@@ -104,7 +110,14 @@ type logonDocument struct {
 	Interrupted bool           `json:"interrupted"`
 	Targets     []string       `json:"targets"`
 	CanLogOn    bool           `json:"can_log_on"`
-	DCs         []logon.Report `json:"dcs"`
+	// Locator is the DC locator's run when a domain was given.
+	Locator *locator.Result `json:"locator,omitempty"`
+	// The realm and the clock of the first DC, as in its facts.
+	RealmLearned  string         `json:"realm_learned,omitempty"`
+	RealmAsked    string         `json:"realm_asked,omitempty"`
+	ClockOffsetMS *int64         `json:"clock_offset_ms,omitempty"`
+	ClockSource   string         `json:"clock_source,omitempty"`
+	DCs           []logon.Report `json:"dcs"`
 }
 
 func cmdLogon(ctx context.Context, e env, args []string) error {
@@ -117,7 +130,9 @@ func cmdLogon(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	sel := logonSelection(catalog.Default())
-	src, err := openTargets(ctx, e, f)
+	doc := logonDocument{Scanner: "winreach", Version: version, StartTime: time.Now().UTC(), Targets: f.targets}
+	cfg := suite.Config{Dialer: &icmperr.Dialer{}, Timeout: f.timeout, Retries: f.retries, RPCFollow: f.rpcFollow}
+	located, err := locateTargets(ctx, f, cfg, &doc)
 	if err != nil {
 		return err
 	}
@@ -126,30 +141,40 @@ func cmdLogon(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer out.Abort()
-
-	doc := logonDocument{Scanner: "winreach", Version: version, StartTime: time.Now().UTC(), Targets: src.specs}
 	var hosts []scanner.HostResult
-	cfg := suite.Config{Dialer: &icmperr.Dialer{}, Timeout: f.timeout, Retries: f.retries, RPCFollow: f.rpcFollow}
-	stats := probeHosts(ctx, e, f, sel, src, cfg, nil, func(h scanner.HostResult) { hosts = append(hosts, h) })
+	var stats scanner.Stats
+	if len(f.targets) > 0 {
+		src, err := openTargets(ctx, e, f)
+		if err != nil {
+			return err
+		}
+		stats = probeHosts(ctx, e, f, sel, src, cfg, nil, func(h scanner.HostResult) { hosts = append(hosts, h) })
+	}
 	doc.EndTime, doc.Interrupted = time.Now().UTC(), stats.Interrupted
 	report.SortHosts(hosts)
-	doc.CanLogOn = len(hosts) > 0
+	checker := logon.Checker{Dialer: cfg.Dialer, Timeout: f.timeout, Retries: f.retries, NTP: ntpSample(cfg.Dialer, f.timeout)}
 	for _, h := range hosts {
 		r := logon.Explain(h)
+		if ctx.Err() == nil {
+			r.AddFacts(checker.Check(ctx, h, located[h.Address]))
+		}
 		doc.DCs = append(doc.DCs, r)
-		doc.CanLogOn = doc.CanLogOn && r.CanLogOn
+		doc.CanLogOn = doc.CanLogOn || r.CanLogOn
 	}
+	if doc.Locator != nil && !doc.Locator.Located() {
+		doc.CanLogOn = false
+	}
+	doc.summarise()
+	doc.EndTime = time.Now().UTC()
 
 	if f.format == "json" {
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
 		err = enc.Encode(doc)
+	} else if f.format == "html" {
+		err = writeLogonHTML(out, doc)
 	} else {
-		for _, r := range doc.DCs {
-			if err = r.WriteText(out); err != nil {
-				break
-			}
-		}
+		err = doc.writeText(out)
 	}
 	if err != nil {
 		return err

@@ -394,3 +394,38 @@ func site(cfg Config, res *Result, domain string, look func(string, uint16, stri
 	res.Problems = append(res.Problems, fmt.Sprintf("no DC of the client's site %s (%s) answered the CLDAP ping: the client uses %s, of site %s",
 		res.ClientSite, l.Name, res.DCs[res.Chosen].Name, res.DCs[res.Chosen].Ping.Netlogon.DCSiteName))
 }
+
+// IsDomain tells a domain from a DC's host name, for `winreach logon
+// NAME`: a name with a dot that is no address is a domain when
+// _ldap._tcp.dc._msdcs.NAME exists; otherwise it is a host name when its
+// parent domain has that record (dc1.lab.test in lab.test); otherwise it
+// is taken as a domain, so the missing records are reported rather than
+// a stray A record probed. A name ending in a numeric label (300.1.1.1)
+// is never a domain.
+func IsDomain(ctx context.Context, r Resolver, name string) bool {
+	name = strings.TrimSuffix(name, ".")
+	if _, err := netip.ParseAddr(name); err == nil || !strings.Contains(name, ".") {
+		return false
+	}
+	if last := name[strings.LastIndex(name, ".")+1:]; strings.Trim(last, "0123456789") == "" {
+		return false // 300.1.1.1: a bad address, and no top-level domain is numeric
+	}
+	if has(ctx, r, dcRecord(name)) {
+		return true
+	}
+	_, parent, _ := strings.Cut(name, ".")
+	return !has(ctx, r, dcRecord(parent))
+}
+
+func has(ctx context.Context, r Resolver, name string) bool {
+	ex, err := r.Query(ctx, name, dns.TypeSRV)
+	if err != nil || ex.Reply.RCode != 0 {
+		return false
+	}
+	for _, rr := range ex.Reply.Answers {
+		if rr.SRV != nil {
+			return true
+		}
+	}
+	return false
+}
