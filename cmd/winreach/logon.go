@@ -103,13 +103,13 @@ func logonSelection(c *catalog.Catalog) scanner.Selection {
 
 // logonDocument is the JSON of winreach logon.
 type logonDocument struct {
-	Scanner     string         `json:"scanner"`
-	Version     string         `json:"version"`
-	StartTime   time.Time      `json:"start_time"`
-	EndTime     time.Time      `json:"end_time"`
-	Interrupted bool           `json:"interrupted"`
-	Targets     []string       `json:"targets"`
-	CanLogOn    bool           `json:"can_log_on"`
+	Scanner     string    `json:"scanner"`
+	Version     string    `json:"version"`
+	StartTime   time.Time `json:"start_time"`
+	EndTime     time.Time `json:"end_time"`
+	Interrupted bool      `json:"interrupted"`
+	Targets     []string  `json:"targets"`
+	CanLogOn    bool      `json:"can_log_on"`
 	// Locator is the DC locator's run when a domain was given.
 	Locator *locator.Result `json:"locator,omitempty"`
 	// The realm and the clock of the first DC, as in its facts.

@@ -146,7 +146,7 @@ func (r Result) ChosenDC() (DC, bool) {
 }
 
 // Record names ([MS-ADTS] 6.3.6.1, [MS-DNSSP]).
-func dcRecord(domain string) string   { return "_ldap._tcp.dc._msdcs." + domain }
+func dcRecord(domain string) string { return "_ldap._tcp.dc._msdcs." + domain }
 func siteRecord(site, domain string) string {
 	return "_ldap._tcp." + site + "._sites.dc._msdcs." + domain
 }
@@ -206,6 +206,17 @@ func Locate(ctx context.Context, cfg Config, domain string) Result {
 		}
 	}
 	return res
+}
+
+// Ask asks one question and says what the server answered.
+func Ask(ctx context.Context, cfg Config, name string, qtype uint16) Lookup {
+	l, _ := lookup(ctx, cfg, name, qtype)
+	return l
+}
+
+// DCRecord is the SRV name that lists a domain's DCs.
+func DCRecord(domain string) string {
+	return dcRecord(strings.ToLower(strings.TrimSuffix(domain, ".")))
 }
 
 // lookup asks one question and sorts the answer into a Lookup.

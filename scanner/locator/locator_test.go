@@ -219,4 +219,3 @@ func slicesContains(list []string, part string) bool {
 	}
 	return false
 }
-

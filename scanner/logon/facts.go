@@ -9,12 +9,14 @@ import (
 
 	"github.com/winreach/winreach/catalog"
 	"github.com/winreach/winreach/probes"
+	"github.com/winreach/winreach/probes/dns"
 	"github.com/winreach/winreach/probes/kerberos"
 	"github.com/winreach/winreach/probes/ldap"
 	"github.com/winreach/winreach/probes/netbios"
 	"github.com/winreach/winreach/probes/smb"
 	"github.com/winreach/winreach/probes/suite"
 	"github.com/winreach/winreach/scanner"
+	"github.com/winreach/winreach/scanner/locator"
 )
 
 // Vendors, told apart by what the DC said.
@@ -290,11 +292,15 @@ func smbFacts(r probes.Result) *SMBFacts {
 
 // Facts are what a logon needs beyond reachability.
 type Facts struct {
-	Vendor         string    `json:"vendor"`
-	VendorEvidence string    `json:"vendor_evidence,omitempty"`
-	Realm          *Realm    `json:"realm,omitempty"`
-	Clock          *Clock    `json:"clock,omitempty"`
-	SMB            *SMBFacts `json:"smb,omitempty"`
+	Vendor         string `json:"vendor"`
+	VendorEvidence string `json:"vendor_evidence,omitempty"`
+	Realm          *Realm `json:"realm,omitempty"`
+	// DNS is the DC's own DNS server asked the client's question, the
+	// SRV record of the DC locator (not the scan's root NS question,
+	// which Samba answers with FORMERR).
+	DNS   *locator.Lookup `json:"dns,omitempty"`
+	Clock *Clock          `json:"clock,omitempty"`
+	SMB   *SMBFacts       `json:"smb,omitempty"`
 }
 
 // Checker runs the probes behind Facts: Kerberos with the learned realm
@@ -327,9 +333,10 @@ func (c Checker) timed(ctx context.Context, source string, p probes.Prober, t pr
 	if st.IsZero() {
 		return r, nil
 	}
-	if r.RTT > 0 && r.RTT < received.Sub(sent) {
-		// The last attempt's exchange: earlier attempts and the TCP
-		// connect do not blur the midpoint.
+	if _, udp := p.(probes.UDP); udp && r.RTT > 0 && r.RTT < received.Sub(sent) {
+		// A datagram's RTT is its last attempt's request and reply:
+		// earlier attempts do not blur the midpoint. (A TCP probe's RTT
+		// is the connect, so there the whole probe is the bound.)
 		sent = received.Add(-r.RTT)
 	}
 	off, unc := Offset(st, sent, received)
@@ -379,6 +386,13 @@ func (c Checker) Check(ctx context.Context, h scanner.HostResult, located *ldap.
 		rl.Evidence += "; the realm was not learned (no CLDAP or LDAP answer), so the placeholder " + asked + " was asked"
 	}
 	f.Realm = &rl
+	if realm != "" {
+		server := netip.AddrPortFrom(h.Address, 53)
+		l := locator.Ask(ctx, locator.Config{Server: server.String(),
+			Resolver: dns.Client{Server: server, Dialer: c.Dialer, Timeout: c.Timeout, Retries: c.Retries}},
+			locator.DCRecord(realm), dns.TypeSRV)
+		f.DNS = &l
+	}
 	if s != nil {
 		samples = append(samples, *s)
 	}
@@ -406,6 +420,9 @@ func (c Checker) Check(ctx context.Context, h scanner.HostResult, located *ldap.
 // realm or a clock beyond Kerberos' skew stops a logon.
 func (r *Report) AddFacts(f Facts) {
 	r.Facts = &f
+	if f.DNS != nil {
+		r.dnsQuestion(*f.DNS)
+	}
 	var stops []string
 	if f.Realm != nil && f.Realm.Served == "no" {
 		stops = append(stops, f.Realm.Evidence+": Kerberos logons to "+f.Realm.Asked+" fail there")
@@ -418,5 +435,33 @@ func (r *Report) AddFacts(f Facts) {
 		r.Conclusion = "A logon to " + r.DC.String() + " cannot work: " + strings.Join(stops, "; ") + ". The network paths: " + r.Conclusion
 	} else if len(stops) > 0 {
 		r.Conclusion += " Also: " + strings.Join(stops, "; ") + "."
+	}
+}
+
+// dnsQuestion restates the DNS check with the answer to the client's
+// question.
+func (r *Report) dnsQuestion(l locator.Lookup) {
+	for i := range r.Steps {
+		for j := range r.Steps[i].Checks {
+			c := &r.Steps[i].Checks[j]
+			if c.Endpoint != udp(53) || c.Cause != Reachable {
+				continue
+			}
+			if l.Outcome == locator.Found {
+				var t []string
+				for _, s := range l.SRV {
+					t = append(t, fmt.Sprintf("%s:%d", strings.TrimSuffix(s.Target, "."), s.Port))
+				}
+				c.Evidence = fmt.Sprintf("%s answers the DC locator's question: %s SRV -> %s", c.Label, l.Name, strings.Join(t, ", "))
+				continue
+			}
+			if l.Outcome == locator.Timeout {
+				continue // the scan's answer stands; the second question went unanswered
+			}
+			c.Evidence = fmt.Sprintf("%s answers, but has no SRV record %s: it answered %s", c.Label, l.Name, l.Said())
+			c.Impact = "a client that uses this DC as its DNS server cannot find a DC"
+			c.Fix = "register the DC locator records in the DNS server the clients use (they are in the AD-integrated _msdcs zone)"
+			r.Fixes = append(r.Fixes, c.Fix)
+		}
 	}
 }
