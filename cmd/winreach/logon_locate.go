@@ -15,6 +15,7 @@ import (
 	"github.com/winreach/winreach/probes"
 	"github.com/winreach/winreach/probes/dns"
 	"github.com/winreach/winreach/probes/ldap"
+	"github.com/winreach/winreach/probes/ntp"
 	"github.com/winreach/winreach/probes/suite"
 	"github.com/winreach/winreach/scanner/locator"
 	"github.com/winreach/winreach/scanner/logon"
@@ -91,9 +92,9 @@ func locateTargets(ctx context.Context, f *scanFlags, cfg suite.Config, doc *log
 
 func isAddr(s string) bool { _, err := netip.ParseAddr(s); return err == nil }
 
-// ntpSample asks the DC's NTP server, once probes/ntp is there.
-func ntpSample(probes.Dialer, time.Duration) func(context.Context, netip.Addr) (logon.ClockSample, bool) {
-	return nil
+// ntpSample asks the DC's NTP server for the clock cross-check.
+func ntpSample(d probes.Dialer, timeout time.Duration) func(context.Context, netip.Addr) (logon.ClockSample, bool) {
+	return logon.NTPSampler(ntp.Clock{Dialer: d, Timeout: timeout})
 }
 
 // summarise copies the first DC's realm and clock to the top of the

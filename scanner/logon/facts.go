@@ -13,6 +13,7 @@ import (
 	"github.com/winreach/winreach/probes/kerberos"
 	"github.com/winreach/winreach/probes/ldap"
 	"github.com/winreach/winreach/probes/netbios"
+	"github.com/winreach/winreach/probes/ntp"
 	"github.com/winreach/winreach/probes/smb"
 	"github.com/winreach/winreach/probes/suite"
 	"github.com/winreach/winreach/scanner"
@@ -463,5 +464,18 @@ func (r *Report) dnsQuestion(l locator.Lookup) {
 			c.Fix = "register the DC locator records in the DNS server the clients use (they are in the AD-integrated _msdcs zone)"
 			r.Fixes = append(r.Fixes, c.Fix)
 		}
+	}
+}
+
+// NTPSampler asks a DC's NTP server (UDP 123) for its clock with c; a
+// server that does not answer, sends a Kiss-o'-Death or is not
+// synchronized gives no sample.
+func NTPSampler(c ntp.Clock) func(context.Context, netip.Addr) (ClockSample, bool) {
+	return func(ctx context.Context, dc netip.Addr) (ClockSample, bool) {
+		m, err := c.Measure(ctx, netip.AddrPortFrom(dc, 123))
+		if err != nil {
+			return ClockSample{}, false
+		}
+		return ClockSample{Source: "ntp", ServerTime: m.ServerTime.UTC(), OffsetMS: m.Offset.Milliseconds(), UncertaintyMS: (m.Delay / 2).Milliseconds()}, true
 	}
 }
