@@ -312,6 +312,7 @@ type Checker struct {
 	Timeout time.Duration
 	Retries int
 	// Now is the clock that stamps sends and receives; time.Now when nil.
+	// The probes keep the real clock for their deadlines.
 	Now func() time.Time
 	// NTP, when set, asks the DC's NTP server for its time.
 	NTP func(ctx context.Context, dc netip.Addr) (ClockSample, bool)
@@ -373,10 +374,10 @@ func (c Checker) Check(ctx context.Context, h scanner.HostResult, located *ldap.
 		}
 		return time.Time{}
 	}
-	udp := probes.UDP{Dialer: c.Dialer, Timeout: c.Timeout, Retries: max(c.Retries, 2), Exchange: as, Now: c.Now}
+	udp := probes.UDP{Dialer: c.Dialer, Timeout: c.Timeout, Retries: max(c.Retries, 2), Exchange: as}
 	r, s := c.timed(ctx, "kerberos", udp, probes.Target{Addr: h.Address, Port: 88}, kdcTime)
 	if d := kdcDetails(r); d == nil || d.ErrorCode == 52 {
-		tcpProbe := probes.TCP{Dialer: c.Dialer, Timeout: c.Timeout, Retries: c.Retries, Talk: as, Now: c.Now}
+		tcpProbe := probes.TCP{Dialer: c.Dialer, Timeout: c.Timeout, Retries: c.Retries, Talk: as}
 		if r2, s2 := c.timed(ctx, "kerberos", tcpProbe, probes.Target{Addr: h.Address, Port: 88}, kdcTime); kdcDetails(r2) != nil || s == nil {
 			r, s = r2, s2
 		}
@@ -397,7 +398,7 @@ func (c Checker) Check(ctx context.Context, h scanner.HostResult, located *ldap.
 	if s != nil {
 		samples = append(samples, *s)
 	}
-	smbProbe := smb.Probe{Dialer: c.Dialer, Timeout: c.Timeout, Retries: c.Retries, SkipSMB1: true, Now: c.Now}
+	smbProbe := smb.Probe{Dialer: c.Dialer, Timeout: c.Timeout, Retries: c.Retries, SkipSMB1: true}
 	if _, s := c.timed(ctx, "smb2", smbProbe, probes.Target{Addr: h.Address, Port: 445}, func(r probes.Result) time.Time {
 		if r.Service != nil {
 			if d, ok := r.Service.Details.(smb.Details); ok {
