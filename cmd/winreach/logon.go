@@ -18,36 +18,51 @@ import (
 	"github.com/winreach/winreach/scanner/report"
 )
 
-const logonUsage = `Usage: winreach logon [flags] DC...
+const logonUsage = `Usage: winreach logon [flags] DOMAIN
+       winreach logon [flags] DC...
 
-Why can't a client log on? Run from the client's network, against its
-domain controllers, logon probes every function a logon to and through a
-DC uses (name resolution by DNS and NetBIOS, the DC locator's CLDAP ping
-and NetLogon datagrams, Kerberos, LDAP, SMB direct host and the NetBIOS
-session, the RPC endpoint mapper and the dynamic ports it lists) and
-explains, step by step in the order a logon uses them, what works, what
-breaks and how (rejected by a firewall, unreachable, dropped, nothing
-listening), and what to open.
+Why can't this workstation log on? Run from the client's network.
 
-A logon can work when the Windows 2000 path (DNS, CLDAP, Kerberos, LDAP,
-SMB 445) or the NT 4.0 NetBIOS path (UDP 137, UDP 138, TCP 139) has no
-endpoint proven broken.
+Given a domain (lab.test), logon runs the DC locator as a Windows client
+does: it asks DNS for _ldap._tcp.dc._msdcs.DOMAIN, resolves each DC's A
+and AAAA records, pings each DC over CLDAP (UDP 389), learns the client's
+site and prefers _ldap._tcp.SITE._sites.dc._msdcs.DOMAIN, checks the
+_kerberos, _kpasswd and _gc records, and picks the DC the client would use
+(the site's DCs first, then SRV priority, weight and name; the first that
+answers the ping). Then it probes every function a logon to that DC uses
+(DNS, NetBIOS, CLDAP, Kerberos, LDAP, SMB 445 and 139, RPC), asks the KDC
+for the realm the DC named, measures the clock offset (Kerberos stime,
+SMB2 SystemTime, NTP), and explains step by step what works, what breaks
+and what to open, in the DC's own terms (Windows or Samba).
+
+A name with a dot is a domain when DNS has its locator record, or when
+neither it nor its parent domain has one (dc1.lab.test, in a domain that
+has, is a DC's name). Addresses and several names are DCs. A name without
+a dot is a NetBIOS domain when --wins is given, else a DC's name.
 
 Flags:
+  --dns SERVER[:PORT] ask this DNS server (default: the first nameserver of
+                     /etc/resolv.conf, else the system resolver)
+  --wins SERVER      locate a NetBIOS domain (CORP) by a directed query for
+                     CORP<1C> to this WINS server (never a broadcast)
   --timeout D        wait per attempt (default 2s)
   --retries N        extra attempts after silence (default 1; UDP at least 2)
   --concurrency N    probes in flight (default: from the open-file limit)
   --rpc-follow=false do not probe the dynamic RPC ports the endpoint mapper lists
-  --format F         text (default) or json (the steps as data)
+  --format F         text (default), json (the steps as data) or html
   -o FILE            write to FILE (atomically) instead of standard output
   --no-progress      no progress bar
 
-Example:
-  # Why can't this workstation log on to the domain?
+Examples:
+  # Would a client using this DNS server find a DC and log on?
+  winreach logon --dns 198.18.1.12 lab.test
+  # Why can't this workstation log on to these DCs?
   winreach logon dc1.example.test 198.18.1.11
 
-Exit codes: 0 a logon can work (to every DC given), 1 it cannot (to some DC),
-2 bad usage, 3 runtime failure, 130 interrupted.
+Exit codes: 0 a logon can work (some DC can serve it), 1 it cannot (no DC
+found, or none can serve it: a path blocked, a KDC without the realm, a
+clock more than 5 minutes off), 2 bad usage, 3 runtime failure, 130
+interrupted.
 `
 
 func parseLogonFlags(args []string, defaultConcurrency int) (*scanFlags, error) {
