@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/winreach/winreach/catalog"
 	"github.com/winreach/winreach/probes"
 	"github.com/winreach/winreach/probes/dns"
@@ -361,8 +363,63 @@ func (c Checker) Check(ctx context.Context, h scanner.HostResult, located *ldap.
 	} else if h.Name != "" {
 		dc = h.Name
 	}
-	var samples []ClockSample
 	realm, from := LearnRealm(h, located)
+	// Kerberos, the DC's DNS, SMB2 and NTP at once: each goroutine
+	// writes only its own slot.
+	var slots [3]*ClockSample
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		var rl Realm
+		rl, slots[0] = c.kerberos(gctx, h.Address, realm)
+		rl.Learned, rl.LearnedFrom = realm, from
+		f.Realm = &rl
+		return nil
+	})
+	if realm != "" {
+		g.Go(func() error {
+			server := netip.AddrPortFrom(h.Address, 53)
+			l := locator.Ask(gctx, locator.Config{Server: server.String(),
+				Resolver: dns.Client{Server: server, Dialer: c.Dialer, Timeout: c.Timeout, Retries: c.Retries}},
+				locator.DCRecord(realm), dns.TypeSRV)
+			f.DNS = &l
+			return nil
+		})
+	}
+	g.Go(func() error {
+		smbProbe := smb.Probe{Dialer: c.Dialer, Timeout: c.Timeout, Retries: c.Retries, SkipSMB1: true}
+		_, slots[1] = c.timed(gctx, "smb2", smbProbe, probes.Target{Addr: h.Address, Port: 445}, func(r probes.Result) time.Time {
+			if r.Service != nil {
+				if d, ok := r.Service.Details.(smb.Details); ok {
+					return d.SystemTime
+				}
+			}
+			return time.Time{}
+		})
+		return nil
+	})
+	if c.NTP != nil {
+		g.Go(func() error {
+			if s, ok := c.NTP(gctx, h.Address); ok {
+				slots[2] = &s
+			}
+			return nil
+		})
+	}
+	_ = g.Wait() // the goroutines return no errors
+	var samples []ClockSample
+	for _, s := range slots {
+		if s != nil {
+			samples = append(samples, *s)
+		}
+	}
+	f.Clock = judgeClock(dc, samples)
+	return f
+}
+
+// kerberos asks the KDC for realm (the placeholder when it is not known),
+// over UDP and then TCP when UDP gets no KRB message or RESPONSE_TOO_BIG,
+// and reads the realm's verdict and the KDC's clock.
+func (c Checker) kerberos(ctx context.Context, addr netip.Addr, realm string) (Realm, *ClockSample) {
 	asked := realm
 	if asked == "" {
 		asked = kerberos.DefaultRealm
@@ -374,48 +431,20 @@ func (c Checker) Check(ctx context.Context, h scanner.HostResult, located *ldap.
 		}
 		return time.Time{}
 	}
+	t := probes.Target{Addr: addr, Port: 88}
 	udp := probes.UDP{Dialer: c.Dialer, Timeout: c.Timeout, Retries: max(c.Retries, 2), Exchange: as}
-	r, s := c.timed(ctx, "kerberos", udp, probes.Target{Addr: h.Address, Port: 88}, kdcTime)
+	r, s := c.timed(ctx, "kerberos", udp, t, kdcTime)
 	if d := kdcDetails(r); d == nil || d.ErrorCode == 52 {
 		tcpProbe := probes.TCP{Dialer: c.Dialer, Timeout: c.Timeout, Retries: c.Retries, Talk: as}
-		if r2, s2 := c.timed(ctx, "kerberos", tcpProbe, probes.Target{Addr: h.Address, Port: 88}, kdcTime); kdcDetails(r2) != nil || s == nil {
+		if r2, s2 := c.timed(ctx, "kerberos", tcpProbe, t, kdcTime); kdcDetails(r2) != nil || s == nil {
 			r, s = r2, s2
 		}
 	}
 	rl := judgeRealm(asked, r)
-	rl.Learned, rl.LearnedFrom = realm, from
 	if realm == "" {
 		rl.Evidence += "; the realm was not learned (no CLDAP or LDAP answer), so the placeholder " + asked + " was asked"
 	}
-	f.Realm = &rl
-	if realm != "" {
-		server := netip.AddrPortFrom(h.Address, 53)
-		l := locator.Ask(ctx, locator.Config{Server: server.String(),
-			Resolver: dns.Client{Server: server, Dialer: c.Dialer, Timeout: c.Timeout, Retries: c.Retries}},
-			locator.DCRecord(realm), dns.TypeSRV)
-		f.DNS = &l
-	}
-	if s != nil {
-		samples = append(samples, *s)
-	}
-	smbProbe := smb.Probe{Dialer: c.Dialer, Timeout: c.Timeout, Retries: c.Retries, SkipSMB1: true}
-	if _, s := c.timed(ctx, "smb2", smbProbe, probes.Target{Addr: h.Address, Port: 445}, func(r probes.Result) time.Time {
-		if r.Service != nil {
-			if d, ok := r.Service.Details.(smb.Details); ok {
-				return d.SystemTime
-			}
-		}
-		return time.Time{}
-	}); s != nil {
-		samples = append(samples, *s)
-	}
-	if c.NTP != nil {
-		if s, ok := c.NTP(ctx, h.Address); ok {
-			samples = append(samples, s)
-		}
-	}
-	f.Clock = judgeClock(dc, samples)
-	return f
+	return rl, s
 }
 
 // AddFacts puts the facts into the report: a KDC that does not serve the

@@ -143,8 +143,8 @@ func TestCheckerSkewedKDC(t *testing.T) {
 		t.Errorf("%v %q", rep.CanLogOn, rep.Conclusion)
 	}
 	// Within five minutes: reported, not fatal.
-	reply = shiftStime(t, reply, now.Add(-4*time.Minute))
-	f = Checker{Dialer: udpOnly{probetest.UDPServe(t, func([]byte) []byte { return reply }).String()}, Timeout: time.Second, Now: func() time.Time { return now }}.Check(t.Context(), h, nil)
+	ahead := shiftStime(t, reply, now.Add(-4*time.Minute))
+	f = Checker{Dialer: udpOnly{probetest.UDPServe(t, func([]byte) []byte { return ahead }).String()}, Timeout: time.Second, Now: func() time.Time { return now }}.Check(t.Context(), h, nil)
 	if f.Clock == nil || f.Clock.Skewed || !strings.HasPrefix(f.Clock.Summary, "this machine is 3 min 59 s ahead of DC1") {
 		t.Errorf("clock %+v", f.Clock)
 	}
