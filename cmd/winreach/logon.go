@@ -178,6 +178,7 @@ func cmdLogon(ctx context.Context, e env, args []string) error {
 	}
 	if doc.Locator != nil && !doc.Locator.Located() {
 		doc.CanLogOn = false
+		logon.Unlocated(doc.Locator, doc.DCs)
 	}
 	doc.summarise()
 	doc.EndTime = time.Now().UTC()

@@ -400,8 +400,8 @@ func TestLogonLocatorLab(t *testing.T) {
 				}
 			}
 		}
-		if !strings.Contains(text, "even where LDAP on TCP 389 answers") {
-			t.Errorf("text does not say LDAP answers")
+		if !strings.Contains(text, "198.18.1.10 answers LDAP on TCP 389 but not the CLDAP ping on UDP 389") {
+			t.Errorf("text does not say LDAP answers and CLDAP does not")
 		}
 	})
 }

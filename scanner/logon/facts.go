@@ -509,3 +509,29 @@ func NTPSampler(c ntp.Clock) func(context.Context, netip.Addr) (ClockSample, boo
 		return ClockSample{Source: "ntp", ServerTime: m.ServerTime.UTC(), OffsetMS: m.Offset.Milliseconds(), UncertaintyMS: (m.Delay / 2).Milliseconds()}, true
 	}
 }
+
+// Unlocated adds to a locator result that found no DC what the scan of
+// the DC probed instead showed: LDAP on TCP 389 answering while the CLDAP
+// ping on UDP 389 did not is the DC locator's own failure.
+func Unlocated(loc *locator.Result, reps []Report) {
+	if loc == nil || loc.Located() {
+		return
+	}
+	for _, r := range reps {
+		var ldapOK, cldapOK bool
+		for _, s := range r.Steps {
+			for _, c := range s.Checks {
+				switch c.Endpoint {
+				case tcp(389):
+					ldapOK = c.Cause == Reachable
+				case udp(389):
+					cldapOK = c.Cause == Reachable
+				}
+			}
+		}
+		if ldapOK && !cldapOK {
+			fix := "allow UDP 389 to " + r.DC.String() + firewallWordsOr(udp(389), r.Vendor)
+			loc.Problems = append(loc.Problems, fmt.Sprintf("%s answers LDAP on TCP 389 but not the CLDAP ping on UDP 389: the path or the DC drops the DC locator's datagrams; %s", r.DC, fix))
+		}
+	}
+}

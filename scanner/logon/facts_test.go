@@ -13,6 +13,7 @@ import (
 	"github.com/winreach/winreach/probes/kerberos"
 	"github.com/winreach/winreach/probes/probetest"
 	"github.com/winreach/winreach/scanner"
+	"github.com/winreach/winreach/scanner/locator"
 )
 
 func TestOffset(t *testing.T) {
@@ -147,5 +148,17 @@ func TestCheckerSkewedKDC(t *testing.T) {
 	f = Checker{Dialer: udpOnly{probetest.UDPServe(t, func([]byte) []byte { return ahead }).String()}, Timeout: time.Second, Now: func() time.Time { return now }}.Check(t.Context(), h, nil)
 	if f.Clock == nil || f.Clock.Skewed || !strings.HasPrefix(f.Clock.Summary, "this machine is 3 min 59 s ahead of DC1") {
 		t.Errorf("clock %+v", f.Clock)
+	}
+}
+
+func TestUnlocated(t *testing.T) {
+	loc := &locator.Result{Chosen: -1}
+	rep := Report{DC: netip.MustParseAddr("198.18.1.10"), Vendor: VendorWindows, Steps: []Step{{Checks: []Check{
+		{Endpoint: udp(389), Cause: Dropped}, {Endpoint: tcp(389), Cause: Reachable},
+	}}}}
+	Unlocated(loc, []Report{rep})
+	want := `198.18.1.10 answers LDAP on TCP 389 but not the CLDAP ping on UDP 389: the path or the DC drops the DC locator's datagrams; allow UDP 389 to 198.18.1.10 (on the way, or on the DC, the Windows Defender Firewall rule "Active Directory Domain Controller - LDAP (UDP-In)")`
+	if len(loc.Problems) != 1 || loc.Problems[0] != want {
+		t.Errorf("got  %q\nwant %q", loc.Problems, want)
 	}
 }
