@@ -5,13 +5,16 @@ import (
 	"context"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/winreach/winreach/probes"
 	"github.com/winreach/winreach/probes/kerberos"
+	"github.com/winreach/winreach/probes/ldap"
 	"github.com/winreach/winreach/probes/probetest"
+	"github.com/winreach/winreach/probes/suite"
 	"github.com/winreach/winreach/scanner"
 	"github.com/winreach/winreach/scanner/locator"
 )
@@ -160,5 +163,39 @@ func TestUnlocated(t *testing.T) {
 	want := `198.18.1.10 answers LDAP on TCP 389 but not the CLDAP ping on UDP 389: the path or the DC drops the DC locator's datagrams; allow UDP 389 to 198.18.1.10 (on the way, or on the DC, the Windows Defender Firewall rule "Active Directory Domain Controller - LDAP (UDP-In)")`
 	if len(loc.Problems) != 1 || loc.Problems[0] != want {
 		t.Errorf("got  %q\nwant %q", loc.Problems, want)
+	}
+}
+
+func rootDSEResult(info ldap.RootDSEInfo) probes.Result {
+	r := confirmed
+	r.Service = &probes.Service{Protocol: "ldap", Details: suite.DCDetails{RootDSEDetails: ldap.RootDSEDetails{RootDSE: &info}}}
+	return r
+}
+
+// The advice speaks the DC's language: a Windows DC (an AD rootDSE without
+// vendorName) gets its services and firewall rules, Samba its smb.conf
+// server services, and an unknown server neutral words.
+func TestAdviceInTheDCsTerms(t *testing.T) {
+	for _, tc := range []struct {
+		dse          ldap.RootDSEInfo
+		vendor, want string
+	}{
+		{ldap.RootDSEInfo{ActiveDirectory: true, LDAPServiceName: "lab.test:dc1$@LAB.TEST"}, VendorWindows,
+			`start the Kerberos Key Distribution Center service on 198.18.1.10 (TCP 88)`},
+		{ldap.RootDSEInfo{ActiveDirectory: true, VendorName: "Samba Team (https://www.samba.org)"}, VendorSamba,
+			`start samba's KDC ("kdc" in smb.conf's server services) on 198.18.1.10 (TCP 88)`},
+		{ldap.RootDSEInfo{VendorName: "OpenLDAP"}, VendorUnknown, `start the KDC on 198.18.1.10 (TCP 88)`},
+	} {
+		rep := Explain(host(with(healthy(), map[string]probes.Result{"tcp/389": rootDSEResult(tc.dse), "tcp/88": rst})))
+		if rep.Vendor != tc.vendor || !slices.Contains(rep.Fixes, tc.want) {
+			t.Errorf("%s: vendor %s, fixes %q; want %q", tc.dse.VendorName, rep.Vendor, rep.Fixes, tc.want)
+		}
+	}
+	// A drop at a Windows DC names the firewall rule.
+	rep := Explain(host(with(healthy(), map[string]probes.Result{
+		"tcp/389": rootDSEResult(ldap.RootDSEInfo{ActiveDirectory: true, DomainFunctionality: 7}), "tcp/445": timeout})))
+	want := `allow TCP 445 to 198.18.1.10 (on the way, or on the DC, the Windows Defender Firewall rule "Active Directory Domain Controller - SAM/LSA (NP-TCP-In)")`
+	if !slices.ContainsFunc(rep.Fixes, func(f string) bool { return strings.HasPrefix(f, want) }) {
+		t.Errorf("fixes %q", rep.Fixes)
 	}
 }
