@@ -186,12 +186,15 @@ kill_pid() { kill_pids "$1"; }
 
 # start NAME NS CMD...: run CMD (which stays in the foreground) in NS with
 # its own UTS namespace (hostname <host>.lab.test) and record its PID.
+# Daemons get no descriptor beyond stdio: not lab.sh's lock (9), and not the
+# session lock of "flock /run/winreach-lab-session.lock lab.sh up" (flock
+# opens it as 3), which a daemon would otherwise hold until the lab is down.
 start() {
 	local name=$1 ns=$2; shift 2
 	local hn=${ns#wr-}.lab.test
 	[ "$ns" = wr-dc ] && hn=dc1.lab.test
 	ip netns exec "$ns" unshare --uts sh -c 'hostname "$0"; exec "$@"' "$hn" "$@" \
-		</dev/null >>"$T/log/$name.out" 2>&1 9>&- &
+		</dev/null >>"$T/log/$name.out" 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
 	echo $! >"$T/pids/$name.pid"
 }
 
