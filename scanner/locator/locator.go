@@ -86,6 +86,9 @@ type Lookup struct {
 func (l Lookup) Said() string {
 	switch l.Outcome {
 	case NXDomain:
+		if l.Type == "NB" {
+			return "NAM_ERR (no such name)"
+		}
 		return "NXDOMAIN (no such name)"
 	case Empty:
 		return "an empty answer (the name exists, but has no " + l.Type + " record)"
@@ -117,7 +120,10 @@ type DC struct {
 // Result is what the locator found.
 type Result struct {
 	Domain string `json:"domain"`
+	// Server is the server asked; Via says what it is ("DNS server",
+	// "WINS server").
 	Server string `json:"server"`
+	Via    string `json:"via"`
 	// Record is the SRV name that found the DCs.
 	Record  string   `json:"record"`
 	Lookups []Lookup `json:"lookups"`
@@ -154,7 +160,7 @@ func siteRecord(site, domain string) string {
 // Locate runs the locator for domain (a DNS name, e.g. "lab.test").
 func Locate(ctx context.Context, cfg Config, domain string) Result {
 	domain = strings.TrimSuffix(strings.ToLower(domain), ".")
-	res := Result{Domain: domain, Server: cfg.Server, Record: dcRecord(domain), Chosen: -1}
+	res := Result{Domain: domain, Server: cfg.Server, Via: "DNS server", Record: dcRecord(domain), Chosen: -1}
 	look := func(name string, qtype uint16, purpose string) (Lookup, dns.Message) {
 		l, m := lookup(ctx, cfg, name, qtype)
 		l.Purpose = purpose
@@ -372,7 +378,7 @@ func noPing(dcs []DC) string {
 		return "no DC named by the SRV records has an address: the DC locator cannot ping any"
 	}
 	return "no DC answered the DC locator's CLDAP ping (UDP 389): " + strings.Join(names, ", ") +
-		"; Windows clients report that no logon server is available even where LDAP on TCP 389 answers"
+		"; Windows clients report that no logon server is available"
 }
 
 // site looks up the client's site's DCs and prefers them.

@@ -70,7 +70,7 @@ var errTimeoutWINS = errors.New("no answer")
 func LocateNetBIOS(ctx context.Context, cfg Config, w WINS, domain string) Result {
 	domain = strings.ToUpper(domain)
 	rec := domain + "<1C>"
-	res := Result{Domain: domain, Server: "WINS " + w.Server.String(), Record: rec, Chosen: -1}
+	res := Result{Domain: domain, Server: w.Server.String(), Via: "WINS server", Record: rec, Chosen: -1}
 	l := Lookup{Name: rec, Type: "NB", Server: w.Server.String() + ":137", Purpose: "the domain controllers of a NetBIOS domain, registered in WINS"}
 	r, err := w.DomainControllers(ctx, domain)
 	switch {
@@ -92,12 +92,8 @@ func LocateNetBIOS(ctx context.Context, cfg Config, w WINS, domain string) Resul
 	}
 	res.Lookups = append(res.Lookups, l)
 	if l.Outcome != Found {
-		said := l.Said()
-		if l.Outcome == NXDomain {
-			said = "NAM_ERR (no such name)"
-		}
 		res.Problems = append(res.Problems, fmt.Sprintf("WINS server %s has no name %s: it answered %s; NetBIOS clients cannot find a DC of %s (the DCs register it when NetBIOS over TCP/IP and WINS are set on them)",
-			w.Server, rec, said, domain))
+			w.Server, rec, l.Said(), domain))
 		return res
 	}
 	for _, a := range r.Addrs {

@@ -9,7 +9,7 @@ import (
 // WriteText writes what the locator asked and found.
 func (r Result) WriteText(w io.Writer) error {
 	b := &strings.Builder{}
-	fmt.Fprintf(b, "DC locator for %s (DNS server %s)\n", r.Domain, r.Server)
+	fmt.Fprintf(b, "DC locator for %s (%s %s)\n", r.Domain, r.Via, r.Server)
 	for _, l := range r.Lookups {
 		m := "ok"
 		if l.Outcome != Found {
@@ -51,7 +51,7 @@ func (r Result) WriteText(w io.Writer) error {
 	if dc, ok := r.ChosenDC(); ok {
 		fmt.Fprintf(b, "A client finds %s (%s) through %s.\n", dc.Name, dc.Pinged, r.Record)
 	} else {
-		fmt.Fprintf(b, "A client using DNS server %s finds no DC of %s.\n", r.Server, r.Domain)
+		fmt.Fprintf(b, "A client using %s %s finds no DC of %s.\n", r.Via, r.Server, r.Domain)
 	}
 	b.WriteString("\n")
 	_, err := io.WriteString(w, b.String())

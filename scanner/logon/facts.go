@@ -511,13 +511,17 @@ func NTPSampler(c ntp.Clock) func(context.Context, netip.Addr) (ClockSample, boo
 }
 
 // Unlocated adds to a locator result that found no DC what the scan of
-// the DC probed instead showed: LDAP on TCP 389 answering while the CLDAP
-// ping on UDP 389 did not is the DC locator's own failure.
+// the DC probed instead showed (LDAP on TCP 389 answering while the CLDAP
+// ping on UDP 389 did not is the DC locator's own failure), and says in
+// each report that clients do not find that DC.
 func Unlocated(loc *locator.Result, reps []Report) {
 	if loc == nil || loc.Located() {
 		return
 	}
-	for _, r := range reps {
+	for i := range reps {
+		r := &reps[i]
+		r.CanLogOn = false
+		r.Conclusion = "Clients do not find " + r.DC.String() + ": the DC locator fails (above). Were it found: " + r.Conclusion
 		var ldapOK, cldapOK bool
 		for _, s := range r.Steps {
 			for _, c := range s.Checks {
