@@ -3,10 +3,14 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"net/netip"
 	"strings"
 	"testing"
 
+	"github.com/winreach/winreach/probes/dns"
 	"github.com/winreach/winreach/probes/probetest"
+	"github.com/winreach/winreach/scanner/locator"
+	"github.com/winreach/winreach/scanner/logon"
 )
 
 // A DNS server on loopback that answers NXDOMAIN to everything (as the
@@ -52,5 +56,34 @@ func TestLogonLocatorFlags(t *testing.T) {
 		if r.code != exitUsage || !strings.Contains(r.stderr, tc.says) {
 			t.Errorf("%v: exit %d, stderr %q", tc.args, r.code, r.stderr)
 		}
+	}
+}
+
+// The HTML page renders every part of a full document, and escapes what
+// servers said.
+func TestLogonHTML(t *testing.T) {
+	off := int64(432000)
+	loc := locator.Result{Domain: "lab.test", Server: "198.18.1.10:53", Via: "DNS server", Record: "_ldap._tcp.dc._msdcs.lab.test", Chosen: 0,
+		Lookups:  []locator.Lookup{{Name: "_ldap._tcp.dc._msdcs.lab.test", Type: "SRV", Outcome: locator.Found, SRV: []dns.SRV{{Port: 389, Target: "dc1.lab.test."}}}, {Name: "_gc._tcp.lab.test", Type: "SRV", Outcome: locator.NXDomain}},
+		Problems: []string{"DNS server 198.18.1.10:53 has no SRV record _gc._tcp.lab.test"}}
+	rep := logon.Report{DC: netip.MustParseAddr("198.18.1.10"), Conclusion: "A logon <script>alert(1)</script> cannot work",
+		Steps: []logon.Step{{Title: "Kerberos", Checks: []logon.Check{{Cause: logon.Reachable, Evidence: "Kerberos (TCP 88) answers"}}}}}
+	rep.AddFacts(logon.Facts{Vendor: logon.VendorSamba, Realm: &logon.Realm{Asked: "LAB.TEST", Served: "yes", Evidence: "the KDC serves LAB.TEST"},
+		Clock: &logon.Clock{OffsetMS: off, Source: "kerberos", Skewed: true, Summary: "this machine is 7 min 12 s behind DC1 (kerberos)"}})
+	d := logonDocument{Version: "test", Targets: []string{"lab.test"}, Locator: &loc, DCs: []logon.Report{rep}}
+	d.summarise()
+	var b strings.Builder
+	if err := writeLogonHTML(&b, d); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	for _, want := range []string{"_ldap._tcp.dc._msdcs.lab.test", "NXDOMAIN (no such name)", "Clock offset: 432000 ms (kerberos)",
+		"this machine is 7 min 12 s behind DC1", "&lt;script&gt;alert(1)&lt;/script&gt;", "Kerberos (TCP 88) answers"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "<script>") {
+		t.Error("server text not escaped")
 	}
 }
