@@ -179,6 +179,12 @@ func Locate(ctx context.Context, cfg Config, domain string) Result {
 		return res
 	}
 	res.DCs = dcsOf(msg)
+	if len(res.DCs) == 0 {
+		// RFC 2782: a single record with target "." says the service is
+		// decidedly not available in the domain.
+		res.Problems = append(res.Problems, fmt.Sprintf("DNS server %s has the SRV record %s, but with the target \".\" (RFC 2782: the service is not available): no client can find a DC of %s", cfg.Server, res.Record, domain))
+		return res
+	}
 	resolveDCs(ctx, cfg, &res, msg, look)
 	pingDCs(ctx, cfg, &res, domain)
 

@@ -219,3 +219,11 @@ func slicesContains(list []string, part string) bool {
 	}
 	return false
 }
+
+func TestLocateDotTarget(t *testing.T) {
+	r := fakeDNS{key(srvName, dns.TypeSRV): srv(dns.SRV{Target: "."})}
+	res := Locate(t.Context(), cfg(r, pinger("", nil)), "lab.test")
+	if res.Located() || len(res.Problems) != 1 || !strings.Contains(res.Problems[0], `with the target "." (RFC 2782: the service is not available)`) {
+		t.Errorf("%q", res.Problems)
+	}
+}
