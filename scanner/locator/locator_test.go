@@ -227,3 +227,21 @@ func TestLocateDotTarget(t *testing.T) {
 		t.Errorf("%q", res.Problems)
 	}
 }
+
+func TestIsDomain(t *testing.T) {
+	r := samba(t)
+	for name, want := range map[string]bool{
+		"lab.test":        true,  // has the locator record
+		"LAB.TEST.":       true,
+		"dc1.lab.test":    false, // its parent domain has it: a DC's name
+		"corp.other.test": true,  // neither has it: a domain without records, to report
+		"dc1":             false, // no dot: a host name (or, with --wins, a NetBIOS domain)
+		"198.18.1.10":     false,
+		"fd77:7272:1::10": false,
+		"300.1.1.1":       false, // a bad address, not a domain
+	} {
+		if got := IsDomain(t.Context(), r, name); got != want {
+			t.Errorf("%s: %v, want %v", name, got, want)
+		}
+	}
+}
