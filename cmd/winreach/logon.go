@@ -168,12 +168,8 @@ func cmdLogon(ctx context.Context, e env, args []string) error {
 	doc.EndTime, doc.Interrupted = time.Now().UTC(), stats.Interrupted
 	report.SortHosts(hosts)
 	checker := logon.Checker{Dialer: cfg.Dialer, Timeout: f.timeout, Retries: f.retries, NTP: ntpSample(cfg.Dialer, f.timeout)}
-	for _, h := range hosts {
-		r := logon.Explain(h)
-		if ctx.Err() == nil {
-			r.AddFacts(checker.Check(ctx, h, located[h.Address]))
-		}
-		doc.DCs = append(doc.DCs, r)
+	doc.DCs = checker.ExplainAll(ctx, hosts, located, 8)
+	for _, r := range doc.DCs {
 		doc.CanLogOn = doc.CanLogOn || r.CanLogOn
 	}
 	if doc.Locator != nil && !doc.Locator.Located() {

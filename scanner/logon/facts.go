@@ -539,3 +539,23 @@ func Unlocated(loc *locator.Result, reps []Report) {
 		}
 	}
 }
+
+// ExplainAll explains each scanned DC and adds its facts, up to limit DCs
+// at once; located holds the locator's CLDAP answers by address. The
+// reports come in the order of hosts.
+func (c Checker) ExplainAll(ctx context.Context, hosts []scanner.HostResult, located map[netip.Addr]*ldap.NetlogonResponse, limit int) []Report {
+	reps := make([]Report, len(hosts))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(max(limit, 1))
+	for i, h := range hosts {
+		g.Go(func() error {
+			reps[i] = Explain(h)
+			if gctx.Err() == nil {
+				reps[i].AddFacts(c.Check(gctx, h, located[h.Address]))
+			}
+			return nil
+		})
+	}
+	_ = g.Wait() // the goroutines return no errors
+	return reps
+}
