@@ -231,7 +231,7 @@ func TestLocateDotTarget(t *testing.T) {
 func TestIsDomain(t *testing.T) {
 	r := samba(t)
 	for name, want := range map[string]bool{
-		"lab.test":        true,  // has the locator record
+		"lab.test":        true, // has the locator record
 		"LAB.TEST.":       true,
 		"dc1.lab.test":    false, // its parent domain has it: a DC's name
 		"corp.other.test": true,  // neither has it: a domain without records, to report
