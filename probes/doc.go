@@ -10,6 +10,14 @@
 // conversations live in the sub-packages, one protocol each, as pure
 // encode/parse functions plus a Conversation or Datagram adapter.
 //
+// Confirmed is earned: a protocol package reports a Service only when the
+// peer spoke enough of its protocol to be identified, and each package's
+// doc says what that takes. A peer that answered, but not so, is Open with
+// reason unexpected-reply and its first bytes in the note (Answer's
+// Unexpected); one that accepted and then said nothing, closed or reset is
+// Open (syn-ack with a timeout note, or closed-by-peer). Only a refused
+// connect is Closed (ClassifyConnect).
+//
 // References: RFC 793 and RFC 9293 (TCP), RFC 768 (UDP), RFC 792 and
 // RFC 4443 (ICMP and ICMPv6 error types and codes), RFC 1122 3.2.2.1.
 package probes

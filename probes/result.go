@@ -92,7 +92,12 @@ const (
 	ReasonUnsupported      Reason = "unsupported"       // this OS or build cannot run the probe
 	ReasonNoProbe          Reason = "no-probe"          // the protocol has no public request that gets an answer
 	ReasonUnresolved       Reason = "unresolved"        // the host name did not resolve
-	ReasonLocalError       Reason = "local-error"       // the local stack refused (out of sockets, bad address family)
+	ReasonLocalError       Reason = "local-error"       // the local stack refused (out of buffers, bad address family)
+	// ReasonNoDescriptors: this process or system is out of file
+	// descriptors (EMFILE, ENFILE), which says nothing about the target.
+	// The scanner shrinks its pool and runs the probe again; a report
+	// never holds it (when retrying cannot help, the scan stops).
+	ReasonNoDescriptors Reason = "out-of-descriptors"
 )
 
 // ICMP is an ICMP (or ICMPv6) error that decided a result.
@@ -179,6 +184,15 @@ func (r Result) String() string {
 		s += " " + r.Wait.Round(time.Millisecond).String()
 	}
 	return s + ")"
+}
+
+// OutOfDescriptors reports whether the probe could not run for want of
+// file descriptors (ReasonNoDescriptors). A probe made of several
+// exchanges returns such a part's result as its own, so that the scanner
+// runs the whole probe again rather than report a local failure inside a
+// result about the target.
+func (r Result) OutOfDescriptors() bool {
+	return r.State == NotTested && r.Reason == ReasonNoDescriptors
 }
 
 // Target is one endpoint of one host.

@@ -22,10 +22,30 @@ func TestClassifyLinuxICMPErrnos(t *testing.T) {
 		{syscall.ENOPROTOOPT, "ICMP 3/2", Closed, ReasonProtoUnreachable},
 		{syscall.EPERM, "local netfilter reject", Filtered, ReasonAdminProhibited},
 		{syscall.ETIMEDOUT, "SYN retries exhausted", Filtered, ReasonTimeout},
-		{syscall.EMFILE, "out of descriptors", NotTested, ReasonLocalError},
+		{syscall.EMFILE, "out of descriptors", NotTested, ReasonNoDescriptors},
+		{syscall.ENFILE, "system out of descriptors", NotTested, ReasonNoDescriptors},
 	} {
 		if st, reason := Classify(opError(tc.errno)); st != tc.state || reason != tc.reason {
 			t.Errorf("%v (%s) = %v %v, want %v %v", tc.errno, tc.icmp, st, reason, tc.state, tc.reason)
+		}
+	}
+}
+
+// A connect is closed only when refused; the errors an established socket
+// gets (the peer reset or closed after the handshake) mean it was open.
+func TestClassifyConnect(t *testing.T) {
+	for _, tc := range []struct {
+		errno  syscall.Errno
+		state  State
+		reason Reason
+	}{
+		{syscall.ECONNREFUSED, Closed, ReasonReset},
+		{syscall.ECONNRESET, Open, ReasonClosedEarly},
+		{syscall.EPIPE, Open, ReasonClosedEarly},
+		{syscall.EHOSTUNREACH, Filtered, ReasonHostUnreachable},
+	} {
+		if st, reason, _ := ClassifyConnect(opError(tc.errno)); st != tc.state || reason != tc.reason {
+			t.Errorf("connect %v = %v %v, want %v %v", tc.errno, st, reason, tc.state, tc.reason)
 		}
 	}
 }

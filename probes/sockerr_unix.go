@@ -23,8 +23,13 @@ var errnoTable = []errnoReason{
 	{syscall.EPERM, Filtered, ReasonAdminProhibited},
 	{syscall.EMSGSIZE, NotTested, ReasonLocalError},
 	{syscall.EADDRNOTAVAIL, NotTested, ReasonLocalError},
-	{syscall.EMFILE, NotTested, ReasonLocalError},
-	{syscall.ENFILE, NotTested, ReasonLocalError},
+	{syscall.EMFILE, NotTested, ReasonNoDescriptors},
+	{syscall.ENFILE, NotTested, ReasonNoDescriptors},
 	{syscall.ENOBUFS, NotTested, ReasonLocalError},
 	{syscall.EAFNOSUPPORT, NotTested, ReasonUnsupported},
 }
+
+// connectedErrnos are the errors a connect can only end with after its
+// handshake completed (Linux tcp_reset: ECONNRESET in ESTABLISHED and the
+// other synchronized states, EPIPE in CLOSE-WAIT).
+var connectedErrnos = []syscall.Errno{syscall.ECONNRESET, syscall.EPIPE}

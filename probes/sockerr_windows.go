@@ -8,6 +8,7 @@ import "syscall"
 // SIO_UDP_CONNRESET is enabled, ICMP port-unreachable as WSAECONNREFUSED or
 // WSAECONNRESET; it does not tell admin-prohibited from host-unreachable.
 const (
+	wsaECONNABORTED  syscall.Errno = 10053
 	wsaECONNRESET    syscall.Errno = 10054
 	wsaENOBUFS       syscall.Errno = 10055
 	wsaETIMEDOUT     syscall.Errno = 10060
@@ -31,8 +32,12 @@ var errnoTable = []errnoReason{
 	{wsaENETDOWN, Filtered, ReasonNetUnreachable},
 	{wsaETIMEDOUT, Filtered, ReasonTimeout},
 	{wsaEACCES, Filtered, ReasonAdminProhibited},
-	{wsaEMFILE, NotTested, ReasonLocalError},
+	{wsaEMFILE, NotTested, ReasonNoDescriptors},
 	{wsaENOBUFS, NotTested, ReasonLocalError},
 	{wsaEADDRNOTAVAIL, NotTested, ReasonLocalError},
 	{wsaEAFNOSUPPORT, NotTested, ReasonUnsupported},
 }
+
+// connectedErrnos are the errors a connect can only end with after its
+// handshake completed: a refused connect is WSAECONNREFUSED.
+var connectedErrnos = []syscall.Errno{wsaECONNRESET, wsaECONNABORTED}

@@ -51,18 +51,27 @@ func (p TCP) Probe(ctx context.Context, t Target) Result {
 		rtt = now().Sub(start)
 		cancel()
 		if err != nil {
-			st, reason, icmp = ClassifyDetail("tcp", err)
+			st, reason, icmp = ClassifyConnect(err)
 		}
 		timedOut := err != nil && st == Filtered && reason == ReasonTimeout
 		if timedOut {
 			waited += rtt
 		}
 		if t.Timing != nil && ctx.Err() == nil {
-			observeConnect(t, attempt, rtt, err == nil, timedOut, st, reason, icmp)
+			observeConnect(t, attempt, rtt, err == nil || st == Open, timedOut, st, reason, icmp)
 		}
 		if err == nil || ctx.Err() != nil || !timedOut || attempt > p.Retries {
 			break
 		}
+	}
+	if err != nil && st == Open {
+		// The handshake completed; the peer reset before we looked.
+		r := Result{State: Open, Reason: ReasonSynAck, RTT: rtt, Attempts: attempt}
+		if p.Talk != nil {
+			r.Reason = ReasonClosedEarly
+			r.Note = "connected, then the peer reset the connection before the probe spoke"
+		}
+		return r
 	}
 	if err != nil {
 		if ctx.Err() != nil && st == Filtered && reason == ReasonTimeout {

@@ -69,6 +69,14 @@ type Stats struct {
 	Probes      int // probes run
 	Reused      int // results carried over from Known
 	Interrupted bool
+	// Requeued counts probes run again because this machine was out of
+	// file descriptors; Concurrency is then the pool size the scan
+	// shrank to (see descriptors.go).
+	Requeued    int
+	Concurrency int
+	// Err is set when the scan stopped because it could not run: out of
+	// file descriptors with no other probe in flight.
+	Err error
 }
 
 // hostState is one host in flight; it is freed when the host is reported.
@@ -115,6 +123,7 @@ func (s *Scanner) Run(ctx context.Context, hosts iter.Seq[Host], sel Selection) 
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.stats.Interrupted = r.stopped() || !r.exhausted
+	r.stats.Err = r.fatal
 	rest := make([]*hostState, 0, len(r.active))
 	for _, hs := range r.active {
 		rest = append(rest, hs)
@@ -154,6 +163,7 @@ type run struct {
 	workers   sync.WaitGroup
 	pool      poolGrowth
 	stats     Stats
+	fatal     error // the scan cannot go on (descriptors.go)
 }
 
 // poolGrowth decides how many workers the scan may run. Workers are
@@ -250,7 +260,8 @@ func newRun(ctx context.Context, s *Scanner, sel Selection) *run {
 	return r
 }
 
-func (r *run) stopped() bool { return r.ctx.Err() != nil }
+// stopped: interrupted, or unable to go on. mu held.
+func (r *run) stopped() bool { return r.ctx.Err() != nil || r.fatal != nil }
 
 // spawn starts one more worker. mu held.
 func (r *run) spawn() {
@@ -275,7 +286,10 @@ func (r *run) work() {
 			t.Timing = hs.timing
 		}
 		start := time.Now()
-		res := r.probers[i].Probe(r.probeCtx, t)
+		res, requeued := r.shortage(hs, i, r.probers[i].Probe(r.probeCtx, t))
+		if requeued {
+			continue
+		}
 		r.record(hs, i, r.explainSilence(t.Addr, res), time.Since(start))
 	}
 }
@@ -301,7 +315,7 @@ func (r *run) next() (hs *hostState, endpoint int, ok bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for {
-		if r.stopped() {
+		if r.stopped() || r.leave() {
 			return nil, 0, false
 		}
 		r.admit()

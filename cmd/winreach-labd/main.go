@@ -1,8 +1,10 @@
 // Command winreach-labd is a LAB STAND-IN, not a real service: it plays
-// the few Windows-era services that have no Debian daemon, just far
-// enough for winreach's probes to be tested against real sockets in the
-// lab (namespace wr-legacy). It is not Citrix, not an X.400 MTA and not
-// WLBS, and must never be run on a production network.
+// the few Windows services that have no Debian daemon, just far enough
+// for winreach's probes to be tested against real sockets in the lab. It
+// is not Citrix, an X.400 MTA, WLBS, SQL Server, Remote Desktop, AD Web
+// Services or WinRM, and must never be run on a production network.
+//
+// Always (the Windows NT-era services of the Q150543 catalog):
 //
 //   - Citrix ICA (TCP 1494): sends the ICA detection string
 //     7f 7f 49 43 41 00 on connect and repeats it once a second, the
@@ -13,9 +15,22 @@
 //   - WLBS remote control (UDP 2504): binds and stays silent, as the
 //     real service does to anything but its own authenticated packets.
 //
+// With --modern (Windows Server 2016 and later; answers from the worked
+// examples and structure definitions of Microsoft's open specifications,
+// see the table in answers.go):
+//
+//   - SQL Server (TCP 1433): a PRELOGIN answer ([MS-TDS] 2.2.6.5).
+//   - SQL Server Browser (UDP 1434): SVR_RESP listing one instance on
+//     tcp/1433 ([MC-SQLR] 2.2.5).
+//   - RDP over UDP (UDP 3389): a SYN+ACK to a SYN ([MS-RDPEUDP] 3.1.5.1.3).
+//   - AD Web Services (TCP 9389): a .NET Message Framing Fault record to
+//     a preamble ([MC-NMF] 2.2.3.6).
+//   - WinRM (TCP 5985): HTTP 401 from Microsoft-HTTPAPI/2.0 asking for
+//     Negotiate or Kerberos.
+//
 // It binds only the address given with --addr, answers at most a few
 // dozen connections at a time, and stops on SIGTERM, SIGINT or after
-// --duration.
+// --duration. Every answer it logs names the stand-in.
 package main
 
 import (
@@ -39,17 +54,18 @@ import (
 
 const usageHead = `winreach-labd: LAB STAND-IN for services with no Debian daemon
 (Citrix ICA greeting on TCP 1494, X.400/RFC 1006 connect on TCP 102, a
-silent WLBS socket on UDP 2504). It imitates only the first packets those
-services send, for testing winreach in its lab; it is not the real service.
+silent WLBS socket on UDP 2504; with --modern also SQL Server TDS 1433,
+SQL Server Browser UDP 1434, RDP over UDP 3389, AD Web Services 9389 and
+WinRM 5985). It imitates only the first packets those services send, for
+testing winreach in its lab; it is not the real service.
 
 Usage: winreach-labd --addr 198.18.1.55 [flags]
 `
 
 type config struct {
-	addr      netip.Addr
-	icaPort   int
-	isoPort   int
-	wlbsPort  int
+	addr netip.Addr
+	// ports maps a stand-in's name to its port; 0 or absent disables it.
+	ports     map[string]int
 	duration  time.Duration
 	maxConns  int
 	connLimit time.Duration
@@ -64,16 +80,34 @@ func main() {
 		fs.PrintDefaults()
 	}
 	addr := fs.String("addr", "", "the one address to bind (required), e.g. 198.18.1.55")
-	var c config
-	fs.IntVar(&c.icaPort, "ica-port", 1494, "TCP port of the ICA greeting stand-in (0 disables)")
-	fs.IntVar(&c.isoPort, "iso-port", 102, "TCP port of the RFC 1006 / X.224 stand-in (0 disables)")
-	fs.IntVar(&c.wlbsPort, "wlbs-port", 2504, "UDP port of the silent WLBS socket (0 disables)")
+	modern := fs.Bool("modern", false, "also run the Windows Server 2016+ stand-ins on their default ports")
+	c := config{ports: map[string]int{}}
+	portFlags := map[string]*int{}
+	for _, s := range standIns() {
+		def := s.port
+		if s.modern {
+			def = 0
+		}
+		usage := fmt.Sprintf("%s port of the %s stand-in, %s (0 disables", s.network, s.name, s.imitates)
+		if s.modern {
+			usage += fmt.Sprintf("; %d with --modern", s.port)
+		}
+		portFlags[s.name] = fs.Int(s.name+"-port", def, usage+")")
+	}
 	fs.DurationVar(&c.duration, "duration", 0, "stop after this long (0: run until SIGTERM)")
 	_ = fs.Parse(os.Args[1:])
 	a, err := netip.ParseAddr(*addr)
 	if err != nil {
 		fs.Usage()
 		log.Fatalf("--addr: %v", err)
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	for _, s := range standIns() {
+		c.ports[s.name] = *portFlags[s.name]
+		if s.modern && *modern && !set[s.name+"-port"] {
+			c.ports[s.name] = s.port
+		}
 	}
 	c.addr, c.maxConns, c.connLimit = a, 64, 30*time.Second
 
@@ -133,24 +167,30 @@ func run(ctx context.Context, c config, ready func(name string, a net.Addr)) err
 		})
 		return nil
 	}
-	if c.icaPort != 0 {
-		if err := serveTCP("ica", c.icaPort, greetICA); err != nil {
-			return err
-		}
-	}
-	if c.isoPort != 0 {
-		if err := serveTCP("iso", c.isoPort, confirmISO); err != nil {
-			return err
-		}
-	}
-	if c.wlbsPort != 0 {
-		pc, err := lc.ListenPacket(ctx, "udp", hostPort(c.addr, c.wlbsPort))
+	serveUDP := func(name string, port int, answer func([]byte) []byte) error {
+		pc, err := lc.ListenPacket(ctx, "udp", hostPort(c.addr, port))
 		if err != nil {
-			return fmt.Errorf("wlbs: %w", err)
+			return fmt.Errorf("%s: %w", name, err)
 		}
-		ready("wlbs", pc.LocalAddr())
+		ready(name, pc.LocalAddr())
 		context.AfterFunc(ctx, func() { pc.Close() })
-		wg.Go(func() { discard(pc) })
+		wg.Go(func() { serveDatagrams(pc, name, answer) })
+		return nil
+	}
+	for _, s := range standIns() {
+		port := c.ports[s.name]
+		if port == 0 {
+			continue
+		}
+		var err error
+		if s.network == "tcp" {
+			err = serveTCP(s.name, port, s.tcp)
+		} else {
+			err = serveUDP(s.name, port, s.udp)
+		}
+		if err != nil {
+			return err
+		}
 	}
 	<-ctx.Done()
 	return nil
@@ -221,13 +261,21 @@ func confirmFor(cr iso.TPDU) iso.CC {
 	return cc
 }
 
-// discard reads and drops datagrams: WLBS answers nothing it cannot
-// authenticate.
-func discard(pc net.PacketConn) {
+// serveDatagrams answers each datagram with what answer returns for it;
+// a nil answer function (WLBS) or a nil answer is silence.
+func serveDatagrams(pc net.PacketConn, name string, answer func([]byte) []byte) {
 	buf := make([]byte, 2048)
 	for {
-		if _, _, err := pc.ReadFrom(buf); err != nil {
+		n, from, err := pc.ReadFrom(buf)
+		if err != nil {
 			return
+		}
+		if answer == nil {
+			continue
+		}
+		if out := answer(buf[:n]); out != nil {
+			log.Printf("%s stand-in: %d-octet answer to %s", name, len(out), from)
+			_, _ = pc.WriteTo(out, from)
 		}
 	}
 }

@@ -1,9 +1,14 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"fmt"
 	"net"
+	"net/http"
 	"net/netip"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -11,19 +16,26 @@ import (
 	"github.com/winreach/winreach/probes"
 	"github.com/winreach/winreach/probes/ica"
 	"github.com/winreach/winreach/probes/iso"
+	"github.com/winreach/winreach/probes/nmf"
+	"github.com/winreach/winreach/probes/rdpudp"
+	"github.com/winreach/winreach/probes/sqlbrowser"
+	"github.com/winreach/winreach/probes/tds"
 )
 
-// TestStandInsMeetProbes runs the stand-ins on loopback ports and checks
-// that winreach's own probes confirm them, and that run returns once its
-// context ends.
+// TestStandInsMeetProbes runs every stand-in on loopback ports and checks
+// that winreach's own probes confirm them (with the answer the table
+// promises), and that run returns once its context ends.
 func TestStandInsMeetProbes(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	var mu sync.Mutex
 	addrs := map[string]netip.AddrPort{}
-	ready := make(chan struct{}, 3)
-	c := config{addr: netip.MustParseAddr("127.0.0.1"), maxConns: 8, connLimit: 10 * time.Second}
+	table := standIns()
+	ready := make(chan struct{}, len(table))
+	c := config{addr: netip.MustParseAddr("127.0.0.1"), ports: map[string]int{}, maxConns: 8, connLimit: 10 * time.Second}
 	// Port 0 disables a service, so find free ports first.
-	c.icaPort, c.isoPort, c.wlbsPort = freePort(t, "tcp"), freePort(t, "tcp"), freePort(t, "udp")
+	for _, s := range table {
+		c.ports[s.name] = freePort(t, s.network)
+	}
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, c, func(name string, a net.Addr) {
@@ -33,7 +45,7 @@ func TestStandInsMeetProbes(t *testing.T) {
 			ready <- struct{}{}
 		})
 	}()
-	for range 3 {
+	for range table {
 		select {
 		case <-ready:
 		case err := <-done:
@@ -43,23 +55,90 @@ func TestStandInsMeetProbes(t *testing.T) {
 	target := func(name string) probes.Target {
 		mu.Lock()
 		defer mu.Unlock()
-		return probes.Target{Addr: addrs[name].Addr(), Port: addrs[name].Port()}
+		return probes.Target{Addr: addrs[name].Addr(), Port: addrs[name].Port(), Name: "dc1.lab.test"}
 	}
-	for name, talk := range map[string]probes.Conversation{"ica": ica.Greeting{}, "iso": iso.ConnectRequest{}} {
-		p := probes.TCP{Dialer: &net.Dialer{}, Timeout: 5 * time.Second, Talk: talk}
+	for name, tc := range map[string]struct {
+		talk    probes.Conversation
+		summary string
+	}{
+		"ica": {ica.Greeting{}, ""},
+		"iso": {iso.ConnectRequest{}, "ISO transport CC class 0"},
+		"tds": {tds.PreloginProbe{}, "SQL Server 2019 (15.0.2000.5), ENCRYPT_OFF"},
+		"nmf": {nmf.Preamble{}, ".NET Message Framing fault UpgradeInvalid"},
+	} {
+		p := probes.TCP{Dialer: &net.Dialer{}, Timeout: 5 * time.Second, Talk: tc.talk}
 		if r := p.Probe(t.Context(), target(name)); r.State != probes.Confirmed {
 			t.Errorf("%s: %v %s", name, r, r.Note)
-		} else if name == "iso" && r.Service.Summary != "ISO transport CC class 0" {
-			t.Errorf("iso summary %q", r.Service.Summary)
+		} else if tc.summary != "" && r.Service.Summary != tc.summary {
+			t.Errorf("%s summary %q", name, r.Service.Summary)
 		}
 	}
-	u := probes.UDP{Dialer: &net.Dialer{}, Timeout: 200 * time.Millisecond}
-	if r := u.Probe(t.Context(), target("wlbs")); r.State != probes.OpenFiltered {
-		t.Errorf("wlbs: %v", r)
+	for name, tc := range map[string]struct {
+		x       probes.Datagram
+		state   probes.State
+		summary string
+	}{
+		"wlbs":       {nil, probes.OpenFiltered, ""},
+		"sqlbrowser": {sqlbrowser.Query{}, probes.Confirmed, "SQL Server Browser: 1 instance (MSSQLSERVER tcp/1433 15.0.2000.5)"},
+		"rdpudp":     {rdpudp.SYN{}, probes.Confirmed, "RDP-UDP SYN+ACK, MTU 1232/1232, version 2"},
+	} {
+		u := probes.UDP{Dialer: &net.Dialer{}, Timeout: 300 * time.Millisecond, Exchange: tc.x}
+		r := u.Probe(t.Context(), target(name))
+		if r.State != tc.state {
+			t.Errorf("%s: %v %s", name, r, r.Note)
+		} else if tc.summary != "" && r.Service.Summary != tc.summary {
+			t.Errorf("%s summary %q", name, r.Service.Summary)
+		}
 	}
+	checkWinRM(t, target("winrm"))
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// checkWinRM posts to /wsman and to another path, as a WS-Management
+// client and a browser would, and checks HTTP.sys' answers.
+func checkWinRM(t *testing.T, tg probes.Target) {
+	for path, status := range map[string]int{"/wsman": 401, "/": 404} {
+		conn, err := net.DialTimeout("tcp", tg.AddrPort().String(), 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
+		body := "<s:Envelope/>"
+		fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: dc1.lab.test:5985\r\nContent-Type: application/soap+xml;charset=UTF-8\r\nContent-Length: %d\r\n\r\n%s", path, len(body), body)
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		conn.Close()
+		if err != nil {
+			t.Fatalf("winrm %s: %v", path, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != status || resp.Header.Get("Server") != "Microsoft-HTTPAPI/2.0" {
+			t.Errorf("winrm %s: %d %q", path, resp.StatusCode, resp.Header.Get("Server"))
+		}
+		if auth := resp.Header.Values("WWW-Authenticate"); status == 401 && !slices.Equal(auth, []string{"Negotiate", "Kerberos"}) {
+			t.Errorf("winrm auth %q", auth)
+		}
+	}
+}
+
+func TestAnswersRefuseOtherRequests(t *testing.T) {
+	// The browser answers CLNT_UCAST_INST for its instance only, and
+	// nothing that is not [MC-SQLR].
+	if answerBrowser([]byte("\x04MSSQLSERVER\x00")) == nil || answerBrowser([]byte("\x04OTHER\x00")) != nil || answerBrowser([]byte("GET /")) != nil {
+		t.Error("browser answers")
+	}
+	// RDP-UDP answers a SYN only, never a SYN+ACK or an ACK.
+	syn := rdpudp.SYN{}.Request(probes.Target{}, 0)
+	if answerRDPUDP(syn) == nil {
+		t.Error("no SYN+ACK to a SYN")
+	}
+	if synack := answerRDPUDP(syn); answerRDPUDP(synack) != nil {
+		t.Error("answered a SYN+ACK")
+	}
+	if !strings.HasPrefix(winrm401, "HTTP/1.1 401 ") {
+		t.Error("winrm401 status line")
 	}
 }
 

@@ -191,6 +191,12 @@ func cmdLogon(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if stats.Err != nil {
+		if err := out.Commit(); err != nil {
+			return err
+		}
+		return stats.Err
+	}
 	if err := finishOutput(e, out, stats.Interrupted); err != nil {
 		return err
 	}
@@ -225,5 +231,11 @@ func probeHosts(ctx context.Context, e env, f *scanFlags, sel scanner.Selection,
 		OnHost: onHost,
 	}
 	f.scale.apply(sc)
-	return sc.Run(ctx, src.hosts, sel)
+	stats := sc.Run(ctx, src.hosts, sel)
+	if stats.Requeued > 0 && stats.Err == nil {
+		bar.Finish()
+		fmt.Fprintf(e.stderr, "winreach: out of file descriptors: ran %d probe(s) again with at most %d in flight (raise ulimit -n to go faster)\n",
+			stats.Requeued, stats.Concurrency)
+	}
+	return stats
 }

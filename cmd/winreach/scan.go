@@ -278,6 +278,13 @@ func cmdScan(ctx context.Context, e env, args []string) error {
 			return werr
 		}
 	}
+	if stats.Err != nil {
+		// The scan could not go on: what is known is written, exit 3.
+		if err := out.Commit(); err != nil {
+			return err
+		}
+		return stats.Err
+	}
 	if err := finishOutput(e, out, stats.Interrupted); err != nil {
 		return err
 	}

@@ -169,9 +169,13 @@ func TestParseNNTPGreeting(t *testing.T) {
 
 func TestProduct(t *testing.T) {
 	for text, want := range map[string]string{
-		"mx.example Microsoft ESMTP MAIL Service ready at Tue, 1 Jan 2002": "Microsoft Exchange",
-		"mail.example ESMTP Sendmail 8.17.1.9/8.17.1.9; Tue":               "Sendmail",
-		"mail.example ESMTP Exim 4.96 Tue, 01 Jan":                         "Exim",
+		"mx.example Microsoft ESMTP MAIL Service ready at Tue, 1 Jan 2002": "Microsoft ESMTP",
+		// Windows Server 2003's IIS SMTP and Exchange 2003 alike (issue 14).
+		"w2k3.example Microsoft ESMTP MAIL Service, Version: 6.0.3790.3959 ready at  Tue, 1 Jan 2008 10:00:00 +0100": "Microsoft ESMTP",
+		"w2k.example Microsoft SMTP MAIL ready at Tue, 1 Jan 2002 10:00:00 +0100":                                    "Microsoft SMTP",
+		"mail.example Microsoft Exchange Internet Mail Service 5.5.2653.13 ready":                                    "Microsoft Exchange",
+		"mail.example ESMTP Sendmail 8.17.1.9/8.17.1.9; Tue":                                                         "Sendmail",
+		"mail.example ESMTP Exim 4.96 Tue, 01 Jan":                                                                   "Exim",
 		"just a server": "",
 	} {
 		if got := Product(text); got != want {

@@ -13,4 +13,12 @@
 // (SMTP, POP3, IMAP, NNTP). Reads are bounded to maxGreetingBytes and
 // maxGreetingLines, and give up at the first byte no greeting of the
 // protocol can start with.
+//
+// Confirmed when: a whole greeting of the protocol arrived and parses:
+// SMTP a 220, 421 or 554 reply whose lines share the code and end on a
+// line without "-" (or, when the server delays the last line, complete
+// continuation lines); POP3 "+OK"; IMAP "* OK", "* PREAUTH" or "* BYE";
+// NNTP 200, 201, 400 or 502. Bytes that cannot start such a greeting stop
+// the read and give open (unexpected-reply) with the bytes quoted.
+// Product names a server only when the greeting's words single it out.
 package banner

@@ -17,4 +17,9 @@
 // interface and pages through ept_lookup until the mapper says "no more
 // entries", so a report can list every endpoint and the scanner can follow
 // the dynamic TCP ports (Details.TCPPorts, Bind, Follow).
+//
+// Confirmed when: the bind drew a well-formed bind_ack or bind_nak
+// (C706 12.6.4.4, 12.6.4.5) in a whole PDU; the lookups that follow add
+// detail but never decide the state. Anything else is open
+// (unexpected-reply).
 package dcerpc

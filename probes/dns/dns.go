@@ -299,27 +299,44 @@ func (q QueryTCP) Converse(ctx context.Context, conn net.Conn, t probes.Target) 
 	if _, err := conn.Write(append(out, req...)); err != nil {
 		return probes.Answer{Err: err}
 	}
-	var first [64]byte
-	n, err := io.ReadAtLeast(conn, first[:], 2+headerLen)
+	msg, first, err := ReadTCPMessage(conn)
 	if err != nil {
-		if n > 0 {
-			return probes.Answer{Unexpected: append([]byte(nil), first[:n]...)}
+		if len(first) > 0 {
+			return probes.Answer{Unexpected: first}
 		}
 		return probes.Answer{Err: err}
 	}
-	size := int(binary.BigEndian.Uint16(first[:2]))
-	if size < headerLen {
-		return probes.Answer{Unexpected: append([]byte(nil), first[:n]...)}
+	svc, err := judge(req, msg)
+	if err != nil {
+		return probes.Answer{Unexpected: first}
 	}
-	msg := make([]byte, size) // at most 64 KiB: the prefix is 16 bits
-	copied := copy(msg, first[2:n])
-	if _, err := io.ReadFull(conn, msg[copied:]); err != nil {
+	return probes.Answer{Service: svc}
+}
+
+// errNotTCPMessage: a length prefix too short for a DNS header.
+var errNotTCPMessage = errors.New("dns: TCP length prefix shorter than a header")
+
+// ReadTCPMessage reads one DNS message over TCP (RFC 1035 4.2.2): a 2-byte
+// length, then the message. first holds the first bytes that came (at
+// most 64, for the report). A message cut short after its header is
+// returned as far as it came, to be judged on that; bytes that end before
+// a header, or a length shorter than one, are an error with first set.
+func ReadTCPMessage(r io.Reader) (msg, first []byte, err error) {
+	var buf [64]byte
+	n, err := io.ReadAtLeast(r, buf[:], 2+headerLen)
+	first = append([]byte(nil), buf[:n]...)
+	if err != nil {
+		return nil, first, err
+	}
+	size := int(binary.BigEndian.Uint16(buf[:2]))
+	if size < headerLen {
+		return nil, first, errNotTCPMessage
+	}
+	msg = make([]byte, size) // at most 64 KiB: the prefix is 16 bits
+	copied := copy(msg, buf[2:n])
+	if _, err := io.ReadFull(r, msg[copied:]); err != nil {
 		// A DNS header arrived whole; judge it on what came.
 		msg = msg[:copied]
 	}
-	svc, err := judge(req, msg)
-	if err != nil {
-		return probes.Answer{Unexpected: append([]byte(nil), first[:n]...)}
-	}
-	return probes.Answer{Service: svc}
+	return msg, first, nil
 }

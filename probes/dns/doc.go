@@ -8,4 +8,9 @@
 // cache or refuses, and the probe does not make the target recurse to the
 // Internet. Over TCP the message is prefixed with its 2-byte length (RFC
 // 1035 4.2.2, RFC 7766).
+//
+// Confirmed when: a DNS message with our ID, the QR bit and, if it
+// carries a question, our question came back (any RCODE); over TCP inside
+// one length-prefixed message within the bound. Our query reflected has
+// no QR bit and is open (unexpected-reply).
 package dns

@@ -8,4 +8,7 @@
 //
 // No Citrix server is packaged for Debian; the lab runs the project's own
 // stand-in, cmd/winreach-labd, which sends this greeting.
+//
+// Confirmed when: the first bytes are a whole copy of the detection
+// string. Anything else is open (unexpected-reply).
 package ica

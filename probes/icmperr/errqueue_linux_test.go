@@ -87,3 +87,18 @@ func TestTCPLoopback(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseControl: the control data of recvmsg(MSG_ERRQUEUE), whatever
+// it holds, parses without a panic, and an error it finds is an ICMP one.
+func FuzzParseControl(f *testing.F) {
+	data := probetest.Hex(f, extErrAdminProhibited4)
+	oob := probetest.Hex(f, "3000000000000000 00000000 0b000000")
+	f.Add(append(oob, data...))
+	f.Add(probetest.Hex(f, "1000000000000000 00000000 0b000000"))
+	f.Add(probetest.Hex(f, "ffffffffffffffff 29000000 19000000 00"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if e := parseControl(b); e != nil && e.Origin != OriginICMP && e.Origin != OriginICMP6 {
+			t.Fatalf("origin %d", e.Origin)
+		}
+	})
+}

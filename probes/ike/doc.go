@@ -17,4 +17,9 @@
 // the version, and its length field equals the datagram's length.
 // Vendor ID payloads (RFC 7296 3.12, RFC 2408 3.16) are reported in hex
 // and by name where the value is well known.
+//
+// Confirmed when: a reply with our initiator SPI, version 1.0 or 2.0, an
+// exchange type of that version, the IKEv2 response flag, a length field
+// equal to the datagram's and payloads that walk to the end, and that is
+// not our request unchanged. Anything else is open (unexpected-reply).
 package ike

@@ -11,4 +11,8 @@
 // There is no X.400 MTA packaged for Debian; the codec is checked against
 // the byte layouts of the specs and against the project's own lab
 // stand-in (cmd/winreach-labd), and the CC parser against xrdp's CC.
+//
+// Confirmed when: a TPKT (version 3, length within bounds) carries a CC,
+// DR or ER TPDU whose length indicator fits the TPDU. Anything else is open
+// (unexpected-reply).
 package iso

@@ -24,4 +24,9 @@
 //
 // AppendASRequest and ParseReply are the pure codecs; ASRequest is both
 // the probes.Datagram for UDP 88 and the probes.Conversation for TCP 88.
+//
+// Confirmed when: a whole DER KRB-ERROR with pvno 5 (or an AS-REP)
+// came back, nothing after it; over TCP inside one record whose length
+// field fits the bound. An AS-REQ coming back is our request reflected
+// (ErrEcho), open (unexpected-reply).
 package kerberos

@@ -3,6 +3,7 @@ package kerberos
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -109,32 +110,51 @@ func (a ASRequest) Converse(_ context.Context, conn net.Conn, _ probes.Target) p
 	if _, err := conn.Write(AppendRecord(nil, a.message(rand.Uint32()))); err != nil {
 		return probes.Answer{Err: err}
 	}
-	var mark [4]byte
-	n, err := io.ReadFull(conn, mark[:])
+	msg, unexpected, err := ReadRecord(conn)
 	if err != nil {
-		if n > 0 && mark[0]&0x80 != 0 {
-			return probes.Answer{Unexpected: mark[:n]}
-		}
-		return probes.Answer{Err: err}
-	}
-	length := binary.BigEndian.Uint32(mark[:])
-	if length == 0 || length > maxRecord {
-		// The reserved high bit, or a length no KDC reply has: not a
-		// Kerberos record mark (RFC 4120 7.2.2).
-		return probes.Answer{Unexpected: mark[:]}
-	}
-	msg := make([]byte, length)
-	if n, err := io.ReadFull(conn, msg); err != nil {
-		if n > 0 && msg[0]&0xe0 != classApplication {
-			return probes.Answer{Unexpected: append(mark[:], msg[:n]...)}
+		if unexpected != nil {
+			return probes.Answer{Unexpected: unexpected}
 		}
 		return probes.Answer{Err: err}
 	}
 	svc, err := a.service("tcp", msg)
 	if err != nil {
-		return probes.Answer{Unexpected: append(mark[:], msg...)}
+		return probes.Answer{Unexpected: AppendRecord(nil, msg)}
 	}
 	return probes.Answer{Service: svc}
+}
+
+// errNotRecord: the bytes are not a Kerberos TCP record.
+var errNotRecord = errors.New("kerberos: not a TCP record")
+
+// ReadRecord reads one TCP record (RFC 4120 7.2.2): a 4-byte big-endian
+// length whose high bit is reserved, then the message, at most maxRecord
+// bytes. For bytes that cannot be a record, or a record cut short by
+// bytes that cannot start a KDC reply, unexpected holds what came (with
+// err set); a read error alone leaves it nil.
+func ReadRecord(r io.Reader) (msg, unexpected []byte, err error) {
+	var mark [4]byte
+	n, err := io.ReadFull(r, mark[:])
+	if err != nil {
+		if n > 0 && mark[0]&0x80 != 0 {
+			return nil, mark[:n], errNotRecord
+		}
+		return nil, nil, err
+	}
+	length := binary.BigEndian.Uint32(mark[:])
+	if length == 0 || length > maxRecord {
+		// The reserved high bit, or a length no KDC reply has: not a
+		// Kerberos record mark (RFC 4120 7.2.2).
+		return nil, mark[:], errNotRecord
+	}
+	msg = make([]byte, length)
+	if n, err := io.ReadFull(r, msg); err != nil {
+		if n > 0 && msg[0]&0xe0 != classApplication {
+			return nil, append(mark[:], msg[:n]...), errNotRecord
+		}
+		return nil, nil, err
+	}
+	return msg, nil, nil
 }
 
 // service turns a reply into the Service of a confirmed KDC.

@@ -66,7 +66,15 @@ func (RootDSE) Converse(ctx context.Context, conn net.Conn, _ probes.Target) pro
 			}
 			return probes.Answer{Unexpected: raw}
 		}
-		if m.ID == 0 && m.Result != nil {
+		if !answersSearch(m) {
+			// Our own request reflected (an echo), another operation's
+			// response: not an answer to the search.
+			if gotAny {
+				continue
+			}
+			return probes.Answer{Unexpected: raw}
+		}
+		if m.ID == 0 {
 			// Unsolicited notification: the server is dropping us.
 			details.Result = m.Result
 			gotAny = true
@@ -91,6 +99,27 @@ func (RootDSE) Converse(ctx context.Context, conn net.Conn, _ probes.Target) pro
 		}
 	}
 	return probes.Answer{Service: &probes.Service{Protocol: "ldap", Summary: details.summary(), Details: details}}
+}
+
+// answersSearch reports whether m can answer the root DSE search: a
+// SearchResultEntry, SearchResultReference or SearchResultDone with the
+// search's message ID (RFC 4511 4.5.2), or an ExtendedResponse, which a
+// server sends with the ID to say it cannot serve the request, or with ID
+// 0 as an unsolicited notification (4.4).
+func answersSearch(m Message) bool {
+	switch {
+	case m.ID == 0:
+		return m.Op == opExtendedResponse && m.Result != nil
+	case m.ID != rootDSEMessageID:
+		return true // judged below: another message ID
+	}
+	switch m.Op {
+	case opSearchResultEntry, opSearchResultRef, opSearchResultDone:
+		return true
+	case opExtendedResponse:
+		return m.Result != nil
+	}
+	return false
 }
 
 func (d RootDSEDetails) summary() string {

@@ -14,4 +14,11 @@
 // bounded: it never recurses, checks every length against the bytes that
 // remain, and accepts long-form lengths of at most four octets (Active
 // Directory always uses four).
+//
+// Confirmed when: a BER LDAPMessage answers the root DSE search: a
+// SearchResultEntry, SearchResultReference or SearchResultDone with the
+// search's message ID, an ExtendedResponse with that ID, or an unsolicited
+// notification (ExtendedResponse with ID 0, RFC 4511 4.4). Our own request
+// reflected, another operation or another ID is open (unexpected-reply).
+// Over UDP, a SearchResultEntry or a result with the ping's message ID.
 package ldap

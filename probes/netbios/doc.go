@@ -22,4 +22,10 @@
 //
 // Names are sent in first-level encoding only (RFC 1001 14.1, RFC 1002
 // 4.1): no NetBIOS scope.
+//
+// Confirmed when: a session service reply of the right length for its
+// type (positive, negative with one of the five RFC 1002 4.3.4 error
+// codes, retarget, keepalive) answers the session request; over UDP a node
+// status response with our transaction ID. Other bytes are open
+// (unexpected-reply).
 package netbios

@@ -123,7 +123,14 @@ func ParseSessionReply(b []byte) (SessionReply, error) {
 	t := b[sessionHeaderLen:]
 	switch r.Type {
 	case typeNegativeSession:
+		// RFC 1002 4.3.4 defines five error codes; another byte is not
+		// a session service speaking.
 		r.ErrorCode = t[0]
+		switch r.ErrorCode {
+		case ErrNotListeningOnCalled, ErrNotListeningOnCalling, ErrCalledNotPresent, ErrInsufficientResources, ErrUnspecified:
+		default:
+			return SessionReply{}, errNotSessionReply
+		}
 	case typeRetarget:
 		ip := netip.AddrFrom4([4]byte(t[0:4]))
 		r.Retarget = netip.AddrPortFrom(ip, binary.BigEndian.Uint16(t[4:6]))
@@ -272,6 +279,9 @@ func (s Session) Probe(ctx context.Context, t probes.Target) probes.Result {
 	}
 	ns := probes.UDP{Dialer: s.UDPDialer, Timeout: s.Timeout, Retries: 1, Exchange: NodeStatus{}, Now: s.Now}.
 		Probe(ctx, probes.Target{Addr: t.Addr, Port: 137, Name: t.Name})
+	if ns.OutOfDescriptors() {
+		return ns
+	}
 	var name string
 	if ns.Service != nil {
 		if nd, ok := ns.Service.Details.(NodeStatusDetails); ok {
@@ -283,6 +293,9 @@ func (s Session) Probe(ctx context.Context, t probes.Target) probes.Result {
 		return first
 	}
 	second := s.call(ctx, t, name)
+	if second.OutOfDescriptors() {
+		return second
+	}
 	second.Attempts += first.Attempts
 	if second.State != probes.Confirmed {
 		first.Attempts = second.Attempts

@@ -17,4 +17,10 @@
 // RFC 5905 8 arithmetic on the four times; Query is the probes.Datagram
 // for UDP 123; Measure runs one exchange and returns the clock offset
 // (the logon check uses it).
+//
+// Confirmed when: a 48-byte (or longer) NTP packet in server mode whose
+// origin timestamp equals the request's transmit timestamp (RFC 5905 8,
+// with RFC 9109's random bits it cannot be forged off-path); a
+// Kiss-o'-Death is such a reply too. Our request reflected, or a reply to
+// another request, is not.
 package ntp

@@ -99,6 +99,13 @@ func TestParseKissAndStratum1(t *testing.T) {
 	if d := svc.Details.(Details); d.KissCode != "RATE" || d.Reference != "" || svc.Summary != "NTP v4 Kiss-o'-Death RATE" {
 		t.Fatalf("kiss: %q %+v", svc.Summary, d)
 	}
+	// INIT (RFC 5905 7.4, Figure 13) is news, not a refusal.
+	initCode := probetest.Hex(t, kissRate)
+	copy(initCode[12:16], "INIT")
+	svc, err = Query{}.Parse(req, initCode)
+	if err != nil || svc.Summary != "NTP v4 server, unsynchronized (kiss code INIT)" {
+		t.Fatalf("INIT: %v %+v", err, svc)
+	}
 	svc, err = Query{}.Parse(req, probetest.Hex(t, stratum1Local))
 	if err != nil {
 		t.Fatal(err)
@@ -270,6 +277,10 @@ func TestClockMeasure(t *testing.T) {
 	_, err = Clock{Timeout: time.Second}.Measure(t.Context(), skewedServer(t, t2, t3, "DENY"))
 	if !errors.Is(err, ErrKissOfDeath) || err.Error() != "ntp: Kiss-o'-Death DENY" {
 		t.Fatalf("kiss: %v", err)
+	}
+	_, err = Clock{Timeout: time.Second}.Measure(t.Context(), skewedServer(t, t2, t3, "INIT"))
+	if !errors.Is(err, ErrUnsynchronized) {
+		t.Fatalf("INIT: %v", err)
 	}
 	_, err = Clock{Timeout: 200 * time.Millisecond}.Measure(t.Context(), probetest.UDPServe(t, nil))
 	if err == nil {

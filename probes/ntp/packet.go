@@ -176,6 +176,18 @@ func (p Packet) ReferenceText() string {
 	return netip.AddrFrom4(p.ReferenceID).String()
 }
 
+// Refuses reports whether the packet's kiss code tells the client to stop
+// or slow down (RFC 5905 7.4: DENY and RSTR, access denied; RATE, rate
+// exceeded). Other codes, such as INIT (not yet synchronized) or STEP,
+// are news about the server's clock, not a refusal.
+func (p Packet) Refuses() bool {
+	switch p.KissCode() {
+	case "DENY", "RSTR", "RATE":
+		return true
+	}
+	return false
+}
+
 // Synchronized reports whether the server claims a usable clock: not
 // leap "unsynchronized", a stratum between 1 and 15 (RFC 5905 7.3,
 // Figures 9 and 11).

@@ -93,8 +93,10 @@ func service(p Packet) *probes.Service {
 	d := DetailsOf(p)
 	var summary string
 	switch {
-	case d.KissCode != "":
+	case p.Refuses():
 		summary = fmt.Sprintf("NTP v%d Kiss-o'-Death %s", d.Version, d.KissCode)
+	case d.KissCode != "":
+		summary = fmt.Sprintf("NTP v%d server, unsynchronized (kiss code %s)", d.Version, d.KissCode)
 	case !d.Synchronized:
 		summary = fmt.Sprintf("NTP v%d server, unsynchronized (leap %d, stratum %d)", d.Version, p.Leap, d.Stratum)
 	default:
@@ -127,13 +129,14 @@ type Measurement struct {
 }
 
 // ErrKissOfDeath is returned (wrapped, with the code) when the server
-// answers with a Kiss-o'-Death: it refuses to serve time, so the
-// timestamps mean nothing.
+// answers with a Kiss-o'-Death that refuses service (DENY, RSTR, RATE):
+// the timestamps mean nothing.
 var ErrKissOfDeath = errors.New("ntp: Kiss-o'-Death")
 
 // ErrUnsynchronized is returned when the server's clock is not
-// synchronized (leap 3 or stratum 0 or 16): its timestamps are not a
-// time to compare against. The Measurement is still filled in.
+// synchronized (leap 3, or stratum 0 or 16, or a kiss code such as INIT):
+// its timestamps are not a time to compare against. The Measurement is
+// still filled in, its Offset too.
 var ErrUnsynchronized = errors.New("ntp: server not synchronized")
 
 // maxReplies bounds how many stray datagrams Measure reads before giving
@@ -183,7 +186,7 @@ func (c Clock) Measure(ctx context.Context, addr netip.AddrPort) (Measurement, e
 			continue // not the answer to this request
 		}
 		m.Received, m.Details = received, DetailsOf(p)
-		if m.KissCode != "" {
+		if p.Refuses() {
 			return m, fmt.Errorf("%w %s", ErrKissOfDeath, m.KissCode)
 		}
 		m.Offset, m.Delay = Offset(m.Sent, p.Receive.Time(), p.Transmit.Time(), m.Received)

@@ -4,4 +4,8 @@
 // revision, host name and vendor string identify the server. It then
 // sends a Stop-Control-Connection-Request (2.3) so the server tears the
 // control connection down in order instead of logging a reset.
+//
+// Confirmed when: a Start-Control-Connection-Reply with the fixed
+// length, control message type, magic cookie 0x1A2B3C4D and control
+// message type 2 came back. Anything else is open (unexpected-reply).
 package pptp

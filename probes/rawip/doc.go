@@ -15,12 +15,19 @@
 // one host so its ICMP rate limit (a burst of about six errors, then one a
 // second on Linux) does not turn closed into open|filtered.
 //
+// To this machine's own addresses the packet goes through an IPPROTO_RAW
+// socket with an IP header of its own, and no socket of the protocol is
+// open: Linux sends protocol-unreachable only when no raw socket of the
+// protocol took the packet, so the usual socket would hide "closed"
+// (local.go).
+//
 // Raw sockets need CAP_NET_RAW. Without it a Prober reports NotTested with
 // ReasonNeedsPrivilege; CheckPrivilege tells the caller up front.
 //
 // References: RFC 2637 4.1 (PPTP's enhanced GRE), RFC 2784 (GRE), RFC 4303
 // (ESP), RFC 2410 (NULL encryption), RFC 4302 (AH), RFC 2205 3.1 and
-// Appendix A (RSVP), RFC 2210 3.1 (Intserv SENDER_TSPEC), RFC 1071 (the
+// Appendix A (RSVP), RFC 791 3.1 and RFC 8200 3 (the IP headers of local
+// probes), raw(7), RFC 2210 3.1 (Intserv SENDER_TSPEC), RFC 1071 (the
 // Internet checksum), RFC 792 and RFC 4443 (ICMP and ICMPv6 errors), RFC
 // 1812 4.3.2.3 (how much of the datagram an error quotes), nmap's -sO
 // documentation (port states).

@@ -57,6 +57,11 @@ type Prober struct {
 	// target's packets (winreach's responder mode); nil is nmap -sO's
 	// probe, where any packet of the protocol from the target is open.
 	Exchange Exchange
+	// Local reports whether dst, reached from src, is this machine; nil
+	// is IsLocal. Without an Exchange, a local target is probed through
+	// an IPPROTO_RAW socket, with no socket of the protocol open (see
+	// local.go).
+	Local func(dst, src netip.Addr) bool
 }
 
 // Exchange is a conversation carried in raw packets of one protocol.
@@ -127,21 +132,34 @@ func (p Prober) Probe(ctx context.Context, t probes.Target) probes.Result {
 		}
 		return probes.Result{State: st, Reason: reason, Note: "no route: " + err.Error()}
 	}
-	conn, err := p.Listen.ListenPacket(ctx, fmt.Sprintf("%s:%d", family, proto), "")
+	local := p.Exchange == nil && p.isLocal(dst, src)
+	network := fmt.Sprintf("%s:%d", family, proto)
+	if local {
+		network = fmt.Sprintf("%s:%d", family, protoRaw)
+	}
+	conn, err := p.Listen.ListenPacket(ctx, network, "")
 	if err != nil {
 		if errors.Is(err, os.ErrPermission) {
 			return probes.Result{State: probes.NotTested, Reason: probes.ReasonNeedsPrivilege, Note: NeedsPrivilegeNote}
 		}
-		return probes.Result{State: probes.NotTested, Reason: probes.ReasonLocalError, Note: err.Error()}
+		reason := probes.ReasonLocalError
+		if _, r := probes.Classify(err); r == probes.ReasonNoDescriptors {
+			reason = r
+		}
+		return probes.Result{State: probes.NotTested, Reason: reason, Note: err.Error()}
 	}
 	replies := make(chan []byte, 4)
 	readerDone := make(chan struct{})
-	go readFrom(conn, dst, replies, readerDone)
+	if local {
+		close(readerDone) // an IPPROTO_RAW socket receives nothing
+	} else {
+		go readFrom(conn, dst, replies, readerDone)
+		setTTL(conn, v6)
+	}
 	defer func() {
 		conn.Close()
 		<-readerDone
 	}()
-	setTTL(conn, v6)
 
 	now := p.Now
 	if now == nil {
@@ -173,7 +191,11 @@ func (p Prober) Probe(ctx context.Context, t probes.Target) probes.Result {
 		}
 		sent = append(sent, pkt)
 		start := now()
-		if _, err := conn.WriteTo(pkt, &net.IPAddr{IP: dst.AsSlice()}); err != nil {
+		wire := pkt
+		if local {
+			wire = withIPHeader(proto, src, dst, pkt)
+		}
+		if _, err := conn.WriteTo(wire, &net.IPAddr{IP: dst.AsSlice()}); err != nil {
 			st, reason := probes.Classify(err)
 			if st == probes.Filtered && reason == probes.ReasonTimeout {
 				st, reason = probes.NotTested, probes.ReasonLocalError
@@ -328,6 +350,13 @@ func setTTL(conn net.PacketConn, v6 bool) {
 		return
 	}
 	_ = ipv4.NewPacketConn(conn).SetTTL(sendTTL)
+}
+
+func (p Prober) isLocal(dst, src netip.Addr) bool {
+	if p.Local != nil {
+		return p.Local(dst, src)
+	}
+	return IsLocal(dst, src)
 }
 
 func (p Prober) source(dst netip.Addr) (netip.Addr, error) {

@@ -114,6 +114,8 @@ func testProber(lab icmpLab, raw *fakeRaw) Prober {
 		Timeout: 200 * time.Millisecond,
 		Retries: 1,
 		Source:  func(netip.Addr) (netip.Addr, error) { return loopback, nil },
+		// The fakes stand for a remote target's sockets, on loopback.
+		Local: func(netip.Addr, netip.Addr) bool { return false },
 	}
 }
 

@@ -16,4 +16,8 @@
 //
 // AppendSYN and ParseSYNACK are the pure codecs; SYN is the
 // probes.Datagram.
+//
+// Confirmed when: a datagram with RDPUDP_FLAG_SYN and RDPUDP_FLAG_ACK
+// whose snSourceAck echoes our initial sequence number. Our SYN reflected
+// lacks the ACK flag; anything else is open (unexpected-reply).
 package rdpudp

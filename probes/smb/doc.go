@@ -18,4 +18,12 @@
 // Messages travel in the Direct TCP transport framing ([MS-SMB2] 2.1): a
 // zero byte and a 24-bit big-endian length, which on TCP 139 is the same
 // as a NetBIOS SESSION MESSAGE (RFC 1002 4.3.6) below 64 KiB.
+//
+// Confirmed when: an SMB2 NEGOTIATE response with one of the dialects
+// offered, its security buffer inside the message and, for 3.1.1, its
+// negotiate contexts inside the message with the preauth integrity one
+// present; or an SMB2 ERROR response (StructureSize 9); or, from an
+// SMB1-only server, a whole SMB1 reply header, or an NT LM 0.12 negotiate
+// response on the second connection. Absurd offsets, a dialect not offered
+// or bare magic bytes are open (unexpected-reply).
 package smb

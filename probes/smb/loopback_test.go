@@ -1,9 +1,11 @@
 package smb
 
 import (
+	"encoding/binary"
 	"io"
 	"net"
 	"net/netip"
+	"slices"
 	"testing"
 	"time"
 
@@ -54,7 +56,7 @@ func TestProbeLoopback(t *testing.T) {
 		"samba smb1 off":        {samba(t, smb2, smb1Off), probes.Confirmed, "SMB 3.1.1, signing required, SMB1 off", "smb2"},
 		"samba smb1 on":         {samba(t, smb2, smb1On), probes.Confirmed, "SMB 3.1.1, signing required, SMB1 on", "smb2"},
 		"windows drops smb1":    {samba(t, smb2, nil), probes.Confirmed, "SMB 3.1.1, signing required, SMB1 off", "smb2"},
-		"smb1 only":             {samba(t, nil, smb1On), probes.Confirmed, "SMB1 only", "smb"},
+		"smb1 only":             {samba(t, nil, smb1On), probes.Confirmed, "SMB1 only, signing required", "smb"},
 		"smb2 error":            {samba(t, AppendTransport(nil, errorResponse(0xc00000bb)), nil), probes.Confirmed, "SMB2 error STATUS_NOT_SUPPORTED, SMB1 off", "smb2"},
 		"keepalive first (139)": {samba(t, append([]byte{0x85, 0, 0, 0}, smb2...), smb1Off), probes.Confirmed, "SMB 3.1.1, signing required, SMB1 off", "smb2"},
 		"garbage": {func(c net.Conn) {
@@ -75,7 +77,12 @@ func TestProbeLoopback(t *testing.T) {
 			readClientMessage(c)
 			probetest.Dribble(c, smb2[:6], time.Second)
 		}, probes.Open, "", ""},
-		"close at once": {func(c net.Conn) {}, probes.Open, "", ""},
+		"close at once":  {func(c net.Conn) {}, probes.Open, "", ""},
+		"absurd offsets": {samba(t, absurd(smb2), nil), probes.Open, "", ""},
+		"smb1 magic only": {func(c net.Conn) {
+			readClientMessage(c)
+			c.Write([]byte{0, 0, 0, 8, 0xff, 'S', 'M', 'B', 0x72, 0, 0, 0})
+		}, probes.Open, "", ""},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -103,4 +110,13 @@ func TestProbeClosed(t *testing.T) {
 	if r.State != probes.Closed || r.Attempts != 1 {
 		t.Errorf("got %v, %d attempts", r, r.Attempts)
 	}
+}
+
+// absurd is a framed SMB2 negotiate response with its security buffer and
+// negotiate context offsets pointing far past its end.
+func absurd(framed []byte) []byte {
+	b := slices.Clone(framed)
+	binary.LittleEndian.PutUint16(b[4+64+56:], 0xfff0)
+	binary.LittleEndian.PutUint32(b[4+64+60:], 0x7ffffff8)
+	return b
 }

@@ -107,6 +107,10 @@ type SMB1Details struct {
 	Evidence string `json:"evidence"`
 	Domain   string `json:"domain,omitempty"` // from the SMB1 response
 	Server   string `json:"server,omitempty"`
+	// SigningEnabled and SigningRequired are the accepted SMB1 dialect's
+	// SecurityMode ([MS-CIFS] 2.2.4.52.2).
+	SigningEnabled  bool `json:"signing_enabled,omitempty"`
+	SigningRequired bool `json:"signing_required,omitempty"`
 }
 
 // SMB1 verdicts.
@@ -124,6 +128,9 @@ func (d Details) Summary() string {
 		head = "SMB2 error " + d.Status
 	case d.Dialect == "1":
 		head = "SMB1 only"
+		if d.SMB1 != nil && d.SMB1.Verdict == SMB1Accepted {
+			signing = signingPolicy(d.securityMode())
+		}
 	default:
 		head, signing = "SMB "+d.Dialect, signingPolicy(d.securityMode())
 	}
@@ -206,8 +213,9 @@ func (Negotiate) Converse(ctx context.Context, conn net.Conn, t probes.Target) p
 		d := detailsOf(r)
 		return probes.Answer{Service: &probes.Service{Protocol: "smb2", Summary: d.Summary(), Details: d}}
 	}
-	// An SMB1-only server may answer the unknown command in SMB1.
-	if len(msg) >= 4 && [4]byte(msg[:4]) == smb1Magic {
+	// An SMB1-only server may answer the unknown command in SMB1: a whole
+	// SMB1 reply header identifies it.
+	if isSMB1Reply(msg) {
 		d := Details{Dialect: "1"}
 		return probes.Answer{Service: &probes.Service{Protocol: "smb", Summary: d.Summary(), Details: d}}
 	}
@@ -244,7 +252,9 @@ func (smb1Negotiate) Converse(ctx context.Context, conn net.Conn, t probes.Targe
 		d.Evidence = fmt.Sprintf("odd negotiate response (dialect index %d, %d words)", r.DialectIndex, r.WordCount)
 		d.Verdict = SMB1Unknown
 	default:
-		d = SMB1Details{Verdict: SMB1Accepted, Evidence: "NT LM 0.12 negotiate response", Domain: r.Domain, Server: r.Server}
+		d = SMB1Details{Verdict: SMB1Accepted, Evidence: "NT LM 0.12 negotiate response", Domain: r.Domain, Server: r.Server,
+			SigningEnabled:  r.SecurityMode&SMB1SigningEnabled != 0,
+			SigningRequired: r.SecurityMode&SMB1SigningRequired != 0}
 	}
 	return probes.Answer{Service: &probes.Service{Protocol: "smb", Summary: "SMB1 " + d.Verdict, Details: d}}
 }
@@ -270,6 +280,9 @@ func (p Probe) Probe(ctx context.Context, t probes.Target) probes.Result {
 	}
 	tcp.Talk, tcp.Retries = smb1Negotiate{}, 0
 	second := tcp.Probe(ctx, t)
+	if second.OutOfDescriptors() {
+		return second
+	}
 	r.Attempts += second.Attempts
 	verdict := smb1Verdict(second)
 	if r.State == probes.Confirmed {
@@ -281,7 +294,8 @@ func (p Probe) Probe(ctx context.Context, t probes.Target) probes.Result {
 		return r
 	}
 	if verdict.Verdict == SMB1Accepted {
-		d := Details{Dialect: "1", SMB1: &verdict}
+		// An SMB1-only server: its signing policy is the SMB1 one.
+		d := Details{Dialect: "1", SMB1: &verdict, SigningEnabled: verdict.SigningEnabled, SigningRequired: verdict.SigningRequired}
 		second.Service = &probes.Service{Protocol: "smb", Summary: d.Summary(), Details: d}
 		second.Attempts = r.Attempts
 		if r.Note != "" {

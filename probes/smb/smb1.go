@@ -66,11 +66,31 @@ type SMB1NegotiateResponse struct {
 	Status       uint32 // the header's Status (NTSTATUS with FLAGS2_NT_STATUS)
 	DialectIndex uint16 // index into the request's list; 0xFFFF: none fits
 	WordCount    byte   // 17 for NT LM 0.12
-	SecurityMode byte
+	SecurityMode byte   // SMB1Signing* bits; 0 unless WordCount is 17
 	Capabilities uint32
 	SystemTime   time.Time
 	Domain       string // without extended security only
 	Server       string // [MS-SMB] adds it after the domain
+}
+
+// SecurityMode bits of the NT LM 0.12 negotiate response ([MS-CIFS]
+// 2.2.4.52.2; [MS-SMB] 2.2.4.5.2 keeps them). They differ from SMB2's
+// (SigningEnabled 0x01, SigningRequired 0x02).
+const (
+	SMB1UserSecurity     = 0x01 // NEGOTIATE_USER_SECURITY
+	SMB1EncryptPasswords = 0x02 // NEGOTIATE_ENCRYPT_PASSWORDS
+	SMB1SigningEnabled   = 0x04 // NEGOTIATE_SECURITY_SIGNATURES_ENABLED
+	SMB1SigningRequired  = 0x08 // NEGOTIATE_SECURITY_SIGNATURES_REQUIRED
+)
+
+// isSMB1Reply reports whether b starts with an SMB1 header ([MS-CIFS]
+// 2.2.3.1) marked as a reply (SMB_FLAGS_REPLY) and is followed by its
+// WordCount and the words and ByteCount it announces.
+func isSMB1Reply(b []byte) bool {
+	if len(b) < smb1HeaderLen+1 || [4]byte(b[:4]) != smb1Magic || b[9]&smb1FlagReply == 0 {
+		return false
+	}
+	return len(b) >= smb1HeaderLen+1+2*int(b[smb1HeaderLen])+2
 }
 
 var (

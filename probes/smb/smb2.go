@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -187,6 +188,8 @@ var (
 	errNotSMB2    = errors.New("smb: not an SMB2 response")
 	errShortSMB2  = errors.New("smb: truncated SMB2 negotiate response")
 	errNotNegResp = errors.New("smb: not a negotiate response")
+	errBadDialect = errors.New("smb: negotiate response with a dialect not offered")
+	errBadOffsets = errors.New("smb: negotiate response with a buffer or context outside the message")
 )
 
 // filetimeEpoch is 1601-01-01 in Unix seconds: FILETIME counts 100 ns
@@ -235,26 +238,48 @@ func ParseNegotiateResponse(b []byte) (NegotiateResponse, error) {
 	r.MaxWriteSize = le.Uint32(body[36:])
 	r.SystemTime = filetime(le.Uint64(body[40:]))
 	r.ServerStartTime = filetime(le.Uint64(body[48:]))
+	// A client must drop a response whose dialect it did not offer
+	// (3.2.5.2); nothing else identifies the server.
+	if !slices.Contains(offeredDialects[:], r.Dialect) {
+		return r, errBadDialect
+	}
+	// SecurityBufferOffset counts from the header; the buffer follows the
+	// 64-byte body and lies inside the message.
+	blobOff := int(le.Uint16(body[56:]))
 	r.SecurityBlobLen = int(le.Uint16(body[58:]))
+	if r.SecurityBlobLen > 0 && (blobOff < smb2HeaderLen+64 || blobOff+r.SecurityBlobLen > len(b)) {
+		return r, errBadOffsets
+	}
 	if r.Dialect == Dialect311 {
-		parseContexts(&r, b, int(le.Uint32(body[60:])), ctxCount)
+		// 3.1.1 responses carry at least the preauth integrity context.
+		if err := parseContexts(&r, b, int(le.Uint32(body[60:])), ctxCount); err != nil {
+			return r, err
+		}
 	}
 	return r, nil
 }
 
+// maxContexts bounds the negotiate contexts read: a server sends one per
+// context type the client offered.
+const maxContexts = 16
+
 // parseContexts reads the 3.1.1 negotiate contexts (2.2.4, 2.2.3.1) that
-// say which algorithms were chosen; it stops quietly at the first that does
-// not fit, since the dialect alone already identifies the server.
-func parseContexts(r *NegotiateResponse, msg []byte, off, count int) {
+// say which algorithms were chosen. A context that lies outside the
+// message, or a response without the preauth integrity context the
+// dialect requires, is not a 3.1.1 response.
+func parseContexts(r *NegotiateResponse, msg []byte, off, count int) error {
 	le := binary.LittleEndian
-	for range min(count, 16) {
-		if off < smb2HeaderLen || off+8 > len(msg) {
-			return
+	if count < 1 || count > maxContexts || off < smb2HeaderLen+64 || off%8 != 0 {
+		return errBadOffsets
+	}
+	for range count {
+		if off+8 > len(msg) {
+			return errBadOffsets
 		}
 		typ, n := le.Uint16(msg[off:]), int(le.Uint16(msg[off+2:]))
 		data := msg[off+8:]
 		if n > len(data) {
-			return
+			return errBadOffsets
 		}
 		data = data[:n]
 		switch typ {
@@ -272,8 +297,12 @@ func parseContexts(r *NegotiateResponse, msg []byte, off, count int) {
 				r.Signing = &alg
 			}
 		}
-		off += (8 + n + 7) &^ 7
+		off += (8 + n + 7) &^ 7 // the next context is 8-byte aligned
 	}
+	if r.PreauthHash == 0 {
+		return errBadOffsets
+	}
+	return nil
 }
 
 // GUIDString renders a GUID in its registry form ([MS-DTYP] 2.3.4.3): the

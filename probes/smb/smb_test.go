@@ -135,6 +135,16 @@ func TestParseNegotiateResponseRejects(t *testing.T) {
 		"short err":  errorResponse(0xc0000022)[:66],
 		"http":       []byte("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n" + strings.Repeat(" ", 40)),
 		"hdr length": mod(func(b []byte) { b[4] = 63 }),
+		// Absurd offsets and fields (issue 14: once confirmed as 3.1.1).
+		"blob offset past the end":  mod(func(b []byte) { binary.LittleEndian.PutUint16(b[64+56:], 0xfff0) }),
+		"blob offset in the header": mod(func(b []byte) { binary.LittleEndian.PutUint16(b[64+56:], 8) }),
+		"blob length past the end":  mod(func(b []byte) { binary.LittleEndian.PutUint16(b[64+58:], 0xffff) }),
+		"context offset past end":   mod(func(b []byte) { binary.LittleEndian.PutUint32(b[64+60:], 0xfffffff8) }),
+		"context offset unaligned":  mod(func(b []byte) { binary.LittleEndian.PutUint32(b[64+60:], binary.LittleEndian.Uint32(b[64+60:])+1) }),
+		"no contexts":               mod(func(b []byte) { binary.LittleEndian.PutUint16(b[64+6:], 0) }),
+		"65535 contexts":            mod(func(b []byte) { binary.LittleEndian.PutUint16(b[64+6:], 0xffff) }),
+		"dialect not offered":       mod(func(b []byte) { binary.LittleEndian.PutUint16(b[64+4:], 0x0312) }),
+		"wildcard dialect":          mod(func(b []byte) { binary.LittleEndian.PutUint16(b[64+4:], DialectWildcard) }),
 	}
 	for name, b := range cases {
 		if _, err := ParseNegotiateResponse(b); err == nil {

@@ -18,4 +18,8 @@
 //
 // AppendRequest and ParseResponse are the pure codecs; Query is the
 // probes.Datagram.
+//
+// Confirmed when: an SVR_RESP (0x05) whose length field fits the
+// datagram and whose instance records parse. SSRP has no transaction ID,
+// so the request is not matched; anything else is open (unexpected-reply).
 package sqlbrowser

@@ -42,17 +42,18 @@ type Instance struct {
 const maxInstances = 1024
 
 // ParseResponse reads an SVR_RESP to CLNT_UCAST_EX ([MC-SQLR] 2.2.5):
-// 0x05, RESP_SIZE (little-endian), RESP_DATA. Octets after RESP_DATA are
-// an error; so is a record without the four mandatory fields.
+// 0x05, RESP_SIZE (little-endian), RESP_DATA. A RESP_SIZE beyond the
+// datagram is an error, octets after RESP_DATA are ignored; a record
+// without the four mandatory fields is an error.
 func ParseResponse(b []byte) ([]Instance, error) {
 	if len(b) < 3 || b[0] != SvrResp {
 		return nil, errors.New("sqlbrowser: not an SVR_RESP")
 	}
 	n := int(binary.LittleEndian.Uint16(b[1:]))
-	if n != len(b)-3 {
+	if n > len(b)-3 {
 		return nil, fmt.Errorf("sqlbrowser: RESP_SIZE %d, have %d octets", n, len(b)-3)
 	}
-	data := string(b[3:])
+	data := string(b[3 : 3+n])
 	if !strings.HasSuffix(data, ";;") {
 		return nil, errors.New("sqlbrowser: RESP_DATA does not end with ;;")
 	}

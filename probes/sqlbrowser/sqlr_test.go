@@ -79,6 +79,13 @@ func TestParseClusteredWithoutTCP(t *testing.T) {
 	}
 }
 
+func TestParseIgnoresTrailingOctets(t *testing.T) {
+	in, err := ParseResponse(append(fixture(t, twoInstancesHead, twoInstancesData), 0, 0))
+	if err != nil || len(in) != 2 {
+		t.Fatalf("%+v %v", in, err)
+	}
+}
+
 func TestParseBV(t *testing.T) {
 	data := "ServerName;S;InstanceName;I;IsClustered;No;Version;8.00.194;bv;item;group;item2;group2;org;tcp;1433;;"
 	b := append([]byte{0x05, byte(len(data)), 0}, data...)
@@ -96,7 +103,7 @@ func TestParseRejects(t *testing.T) {
 	for name, b := range map[string][]byte{
 		"request echo":  {0x03},
 		"short":         good[:2],
-		"size mismatch": good[:len(good)-1],
+		"size beyond":   good[:len(good)-1],
 		"type":          append([]byte{0x04}, good[1:]...),
 		"no terminator": fixture(t, "05 0b 00", "ServerName;"),
 		"bad port":      fixture(t, "05 4f 00", "ServerName;S;InstanceName;I;IsClustered;No;Version;1.0;tcp;99999;;"),

@@ -36,6 +36,9 @@ func (p ldapProbe) Probe(ctx context.Context, t probes.Target) probes.Result {
 		return r
 	}
 	ping := p.Ping.Probe(ctx, t)
+	if ping.OutOfDescriptors() {
+		return ping
+	}
 	svc := *r.Service
 	svc.Details = DCDetails{RootDSEDetails: d, CLDAP: &ping}
 	if ping.Service != nil && ping.Service.Summary != "" {

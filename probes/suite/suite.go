@@ -197,6 +197,11 @@ func (p rpcProbe) Probe(ctx context.Context, t probes.Target) probes.Result {
 	}
 	follow := dcerpc.Follow{TCP: p.TCP, Bind: true}
 	followed := follow.Probe(ctx, t.Addr, ports)
+	for _, f := range followed {
+		if f.Result.OutOfDescriptors() {
+			return f.Result
+		}
+	}
 	svc := *r.Service
 	svc.Details = RPCDetails{Details: d, Followed: followed}
 	reachable := 0

@@ -19,4 +19,9 @@
 //
 // AppendPrelogin and ParsePrelogin are the pure codecs; Prelogin is the
 // probes.Conversation.
+//
+// Confirmed when: a whole TDS packet of type 4 (tabular result) holds a
+// PRELOGIN option table that parses within the packet. Anything else is
+// open (unexpected-reply); a close after the PRELOGIN is open
+// (closed-by-peer), as from a TDS 8.0 strict server.
 package tds

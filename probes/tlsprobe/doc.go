@@ -10,4 +10,12 @@
 // with an alert record (RFC 8446 6, RFC 5246 7.2) has proved it speaks TLS
 // too. After the handshake the inner Conversation (a banner, the LDAP root
 // DSE) runs over the encrypted connection, and its answer is merged.
+//
+// Confirmed when: the handshake completed; or the server answered the
+// ClientHello with a well-formed alert record; or with a handshake record
+// holding a whole ServerHello (IsServerHello: record header, handshake type
+// 2, a length the record carries and that fully arrived, a 3.x version)
+// before the handshake failed. A record header alone, or a partial
+// ServerHello, then a stall (a TLS tarpit) is open (unexpected-reply) with
+// the bytes quoted.
 package tlsprobe

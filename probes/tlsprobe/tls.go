@@ -101,9 +101,11 @@ func handshakeFailure(err error, first []byte, name string) probes.Answer {
 	if len(first) == 0 {
 		return probes.Answer{Err: err}
 	}
-	if isHandshakeRecord(first) {
-		// The server answered with TLS handshake records; the handshake
+	if IsServerHello(first) {
+		// The server answered with a whole ServerHello; the handshake
 		// failed later (no common cipher, a certificate Go cannot parse).
+		// A record header alone is not enough: a tarpit sends one and
+		// stalls (issue 14).
 		d := Details{ServerName: name, HandshakeError: err.Error()}
 		return probes.Answer{Service: &probes.Service{Protocol: "tls", Summary: d.Summary(), Details: d}}
 	}
@@ -164,8 +166,9 @@ func (d Details) Summary() string {
 	return strings.Join(parts, ", ")
 }
 
-// maxRecorded bounds the bytes kept of what the server sent first.
-const maxRecorded = 64
+// maxRecorded bounds the bytes kept of what the server sent first: a
+// ServerHello (RFC 8446 4.1.3, RFC 5246 7.4.1.3) fits many times over.
+const maxRecorded = 2048
 
 // recordingConn keeps the first bytes read, to judge a failed handshake.
 type recordingConn struct {
@@ -184,16 +187,46 @@ func (c *recordingConn) Read(b []byte) (int, error) {
 // TLS record layer (RFC 8446 5.1, RFC 5246 6.2.1): type, legacy version
 // 3.x, length.
 const (
+	recordHeaderLen     = 5
 	recordTypeAlert     = 21
 	recordTypeHandshake = 22
 	alertLevelWarning   = 1
 	alertLevelFatal     = 2
+	// maxRecordLen is the largest TLSCiphertext (RFC 8446 5.2: 2^14+256;
+	// RFC 5246 6.2.3 allows 2^14+2048).
+	maxRecordLen = 1<<14 + 2048
+	// handshakeServerHello is HandshakeType server_hello (RFC 8446 4).
+	handshakeServerHello = 2
+	// minServerHello is the shortest ServerHello body: version (2),
+	// random (32), session ID length (1), cipher suite (2), compression
+	// method (1).
+	minServerHello = 38
 )
 
-// isHandshakeRecord reports whether b starts with a TLS handshake record
-// header.
-func isHandshakeRecord(b []byte) bool {
-	return len(b) >= 5 && b[0] == recordTypeHandshake && b[1] == 3 && b[2] <= 4
+// IsServerHello reports whether b starts with a TLS handshake record that
+// holds a whole ServerHello message (RFC 8446 4.1.3, RFC 5246 7.4.1.3):
+// record header, handshake type 2, a body length the record carries and
+// that has fully arrived, and a 3.x version. It is what "the server speaks
+// TLS" means when the handshake then fails.
+func IsServerHello(b []byte) bool {
+	if len(b) < recordHeaderLen+4+minServerHello || b[0] != recordTypeHandshake || b[1] != 3 || b[2] > 4 {
+		return false
+	}
+	recLen := int(b[3])<<8 | int(b[4])
+	if recLen > maxRecordLen {
+		return false
+	}
+	hs := b[recordHeaderLen:]
+	n := int(hs[1])<<16 | int(hs[2])<<8 | int(hs[3])
+	if hs[0] != handshakeServerHello || n < minServerHello || 4+n > recLen || 4+n > len(hs) {
+		return false
+	}
+	body := hs[4 : 4+n]
+	if body[0] != 3 || body[1] > 4 {
+		return false
+	}
+	sid := int(body[34])
+	return sid <= 32 && 35+sid+3 <= n
 }
 
 // ParseAlert reads a plaintext alert record (RFC 5246 7.2, RFC 8446 6):

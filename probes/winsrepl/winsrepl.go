@@ -156,22 +156,12 @@ func (AssociationStart) Converse(ctx context.Context, conn net.Conn, t probes.Ta
 	if _, err := conn.Write(AppendAssociationStart(nil, binary.BigEndian.Uint32(h[:]))); err != nil {
 		return probes.Answer{Err: err}
 	}
-	br := bufio.NewReaderSize(conn, 64)
-	hdr, err := br.Peek(headerLen)
+	pkt, unexpected, err := ReadPacket(conn)
 	if err != nil {
-		if len(hdr) > 0 {
-			return probes.Answer{Unexpected: append([]byte(nil), hdr...)}
+		if unexpected != nil {
+			return probes.Answer{Unexpected: unexpected}
 		}
 		return probes.Answer{Err: err}
-	}
-	n := int(binary.BigEndian.Uint32(hdr))
-	if n < headerLen-4 || n > maxPacket {
-		got, _ := br.Peek(br.Buffered())
-		return probes.Answer{Unexpected: append([]byte(nil), got...)}
-	}
-	pkt := make([]byte, 4+n)
-	if _, err := io.ReadFull(br, pkt); err != nil {
-		return probes.Answer{Unexpected: append([]byte(nil), hdr...)}
 	}
 	r, err := ParseReply(pkt)
 	if err != nil {
@@ -179,4 +169,30 @@ func (AssociationStart) Converse(ctx context.Context, conn net.Conn, t probes.Ta
 	}
 	d := detailsOf(r)
 	return probes.Answer{Service: &probes.Service{Protocol: "winsrepl", Summary: d.summary(), Details: d}}
+}
+
+// ReadPacket reads one replication packet, its length field included
+// ([MS-WINSRA] 2.2.1): a 4-byte big-endian length of what follows, at
+// least the rest of the header and at most maxPacket. For bytes that
+// cannot be one, or a packet cut short, unexpected holds what came (with
+// err set); a read error before any byte leaves it nil.
+func ReadPacket(r io.Reader) (pkt, unexpected []byte, err error) {
+	br := bufio.NewReaderSize(r, 64)
+	hdr, err := br.Peek(headerLen)
+	if err != nil {
+		if len(hdr) > 0 {
+			return nil, append([]byte(nil), hdr...), err
+		}
+		return nil, nil, err
+	}
+	n := int(binary.BigEndian.Uint32(hdr))
+	if n < headerLen-4 || n > maxPacket {
+		got, _ := br.Peek(br.Buffered())
+		return nil, append([]byte(nil), got...), errNotWINS
+	}
+	pkt = make([]byte, 4+n)
+	if _, err := io.ReadFull(br, pkt); err != nil {
+		return nil, append([]byte(nil), hdr...), err
+	}
+	return pkt, nil, nil
 }

@@ -1,0 +1,27 @@
+package tds
+
+import (
+	"encoding/json"
+	"net"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/winreach/winreach/probes"
+	"github.com/winreach/winreach/probes/probetest"
+)
+
+// TestLiveTDS sends the PRELOGIN to the SQL Server named by
+// WINREACH_LIVE_TDS (host:port) and logs the answer in hex: how a real
+// capture would replace the fixtures written from [MS-TDS]. Skipped
+// without the variable.
+func TestLiveTDS(t *testing.T) {
+	addr := probetest.LiveAddr(t, "WINREACH_LIVE_TDS")
+	c := probetest.DialLive(t, "tcp", addr, 5*time.Second)
+	c.Write(PreloginProbe{}.Request())
+	pkt, err := ReadPacket(c, TypeTabularResult)
+	t.Logf("answer %x (%v)", pkt, err)
+	r := probes.TCP{Dialer: &net.Dialer{}, Timeout: 5 * time.Second, Talk: PreloginProbe{}}.Probe(t.Context(), probetest.Target(netip.MustParseAddrPort(addr)))
+	j, _ := json.Marshal(r)
+	t.Logf("probe: %s", j)
+}
