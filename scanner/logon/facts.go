@@ -550,6 +550,9 @@ func (c Checker) ExplainAll(ctx context.Context, hosts []scanner.HostResult, loc
 	for i, h := range hosts {
 		g.Go(func() error {
 			reps[i] = Explain(h)
+			if nl := located[h.Address]; nl != nil && reps[i].Name == "" {
+				reps[i].Name = strings.ToLower(nl.DNSHostName) // the name the locator found it by
+			}
 			if gctx.Err() == nil {
 				reps[i].AddFacts(c.Check(gctx, h, located[h.Address]))
 			}
