@@ -521,7 +521,7 @@ func Unlocated(loc *locator.Result, reps []Report) {
 	for i := range reps {
 		r := &reps[i]
 		r.CanLogOn = false
-		r.Conclusion = "Clients do not find " + r.DC.String() + ": the DC locator fails (above). Were it found: " + r.Conclusion
+		r.Conclusion = "Clients do not find " + r.DC.String() + ": the DC locator fails (above). Were it found: " + lowerFirst(r.Conclusion)
 		var ldapOK, cldapOK bool
 		for _, s := range r.Steps {
 			for _, c := range s.Checks {
@@ -561,4 +561,11 @@ func (c Checker) ExplainAll(ctx context.Context, hosts []scanner.HostResult, loc
 	}
 	_ = g.Wait() // the goroutines return no errors
 	return reps
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
 }
