@@ -78,7 +78,7 @@ func (e Endpoint) Less(o Endpoint) bool {
 func ParseEndpoint(s string) (Endpoint, error) {
 	proto, num, ok := strings.Cut(strings.ToLower(strings.TrimSpace(s)), "/")
 	if !ok {
-		return Endpoint{}, fmt.Errorf("endpoint %q: want tcp/N, udp/N or ip/N", s)
+		return Endpoint{}, fmt.Errorf("endpoint %s: want tcp/N, udp/N or ip/N", Quote(s))
 	}
 	var e Endpoint
 	switch proto {
@@ -89,17 +89,17 @@ func ParseEndpoint(s string) (Endpoint, error) {
 	case "ip":
 		e.Transport = IP
 	default:
-		return Endpoint{}, fmt.Errorf("endpoint %q: unknown transport %q (want tcp, udp or ip)", s, proto)
+		return Endpoint{}, fmt.Errorf("endpoint %s: unknown transport %s (want tcp, udp or ip)", Quote(s), Quote(proto))
 	}
 	n, err := strconv.ParseUint(num, 10, 16)
 	if err != nil {
-		return Endpoint{}, fmt.Errorf("endpoint %q: bad number %q", s, num)
+		return Endpoint{}, fmt.Errorf("endpoint %s: bad number %s", Quote(s), Quote(num))
 	}
 	if e.Transport == IP && n > 255 {
-		return Endpoint{}, fmt.Errorf("endpoint %q: IP protocol numbers stop at 255", s)
+		return Endpoint{}, fmt.Errorf("endpoint %s: IP protocol numbers stop at 255", Quote(s))
 	}
 	if e.Transport != IP && n == 0 {
-		return Endpoint{}, fmt.Errorf("endpoint %q: port 0 cannot be probed", s)
+		return Endpoint{}, fmt.Errorf("endpoint %s: port 0 cannot be probed", Quote(s))
 	}
 	e.Port = uint16(n)
 	return e, nil

@@ -19,7 +19,8 @@ groups, and the endpoints each needs (tcp/N, udp/N, ip/N for an IP protocol).
 
 func cmdCatalog(e env, args []string) error {
 	fs := newFlagSet("catalog")
-	format := fs.String("format", "table", "table or json")
+	format := new(string)
+	defineFlags(fs, catalogFlagSpecs, map[string]any{"format": format})
 	if _, err := parseInterspersed(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(e.stdout, catalogUsage)
@@ -60,5 +61,5 @@ func cmdCatalog(e env, args []string) error {
 		fmt.Fprintf(e.stdout, "%d functions in %d groups, from Microsoft KB Q150543.\n", len(c.Functions), len(c.Groups))
 		return nil
 	}
-	return usagef("catalog: unknown format %q (want table or json)", *format)
+	return usagef("catalog: %v", checkValue(catalogFlagSpecs, "format", *format))
 }

@@ -40,8 +40,9 @@ Flags:
   --addr ADDR[,ADDR]          local addresses to bind (required, repeatable)
   -f, --function NAME[,NAME]  functions by slug or KB name (default: all)
   -g, --group NAME[,NAME]     groups: nt4, wlbs, exchange, terminal-server, win2000
-  -p ENDPOINT[,ENDPOINT]      raw endpoints (tcp/3268,udp/389,ip/47)
-  --duration D                stop after D (e.g. 10m); default: until Ctrl-C
+  -p PORTS                    raw endpoints, as nmap writes them: 80, 1-1024, udp/53,137-139,
+                              T:80,U:53, ip/47
+  --duration D                stop after D (at least 1s, e.g. 10m); default: until Ctrl-C
   --format F                  table (default) or json for the final report
 
 When it stops it prints, per endpoint, what arrived and from where. Exit
@@ -53,23 +54,20 @@ Example (on the new site's server address, for the Exchange functions):
 `
 
 type listenFlags struct {
-	functions, groups, endpoints listFlag
-	addrs                        listFlag
-	duration                     time.Duration
-	format                       string
+	functions, groups listFlag
+	endpoints         portsFlag
+	addrs             listFlag
+	duration          time.Duration
+	format            string
 }
 
 func parseListenFlags(args []string) (*listenFlags, []netip.Addr, error) {
 	f := &listenFlags{}
 	fs := newFlagSet("listen")
-	fs.Var(&f.functions, "function", "")
-	fs.Var(&f.functions, "f", "")
-	fs.Var(&f.groups, "group", "")
-	fs.Var(&f.groups, "g", "")
-	fs.Var(&f.endpoints, "p", "")
-	fs.Var(&f.addrs, "addr", "")
-	fs.DurationVar(&f.duration, "duration", 0, "")
-	fs.StringVar(&f.format, "format", "table", "")
+	defineFlags(fs, listenFlagSpecs, map[string]any{
+		"addr": &f.addrs, "function": &f.functions, "group": &f.groups, "p": &f.endpoints,
+		"duration": &f.duration, "format": &f.format,
+	})
 	rest, err := parseInterspersed(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -78,7 +76,7 @@ func parseListenFlags(args []string) (*listenFlags, []netip.Addr, error) {
 		return nil, nil, usagef("listen: %v", err)
 	}
 	if len(rest) > 0 {
-		return nil, nil, usagef("listen: unexpected argument %q (addresses go in --addr)", rest[0])
+		return nil, nil, usagef("listen: unexpected argument %s (addresses go in --addr)", catalog.Quote(rest[0]))
 	}
 	if len(f.addrs) == 0 {
 		return nil, nil, usagef("listen: --addr is required: name the addresses the servers will have (listen never binds the wildcard)")
@@ -87,7 +85,7 @@ func parseListenFlags(args []string) (*listenFlags, []netip.Addr, error) {
 	for _, s := range f.addrs {
 		a, err := netip.ParseAddr(s)
 		if err != nil {
-			return nil, nil, usagef("listen: --addr %q: not an IP address", s)
+			return nil, nil, usagef("listen: --addr %s: not an IP address", catalog.Quote(s))
 		}
 		if a.IsUnspecified() {
 			return nil, nil, usagef("listen: --addr %s: the wildcard address is refused; name the addresses the servers will have", s)
@@ -97,13 +95,8 @@ func parseListenFlags(args []string) (*listenFlags, []netip.Addr, error) {
 		}
 		addrs = append(addrs, a.Unmap())
 	}
-	if f.duration < 0 {
-		return nil, nil, usagef("listen: --duration cannot be negative")
-	}
-	switch f.format {
-	case "table", "json":
-	default:
-		return nil, nil, usagef("listen: unknown --format %q (want table or json)", f.format)
+	if err := checkValue(listenFlagSpecs, "format", f.format); err != nil {
+		return nil, nil, usagef("listen: %v", err)
 	}
 	return f, addrs, nil
 }

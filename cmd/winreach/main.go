@@ -11,11 +11,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
-)
+	"unicode/utf8"
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "0.1.0-dev"
+	"github.com/winreach/winreach/catalog"
+)
 
 // Exit codes, documented in --help and the README.
 const (
@@ -74,11 +75,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "merge":
 		err = cmdMerge(e, args[1:])
 	case "version", "--version", "-version":
-		fmt.Fprintln(stdout, "winreach", version)
+		err = cmdVersion(e, args[1:])
+	case "completion":
+		err = cmdCompletion(e, args[1:])
+	case "man":
+		err = cmdMan(e, args[1:])
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, mainUsage)
 	default:
-		err = usagef("unknown command %q (want scan, logon, catalog, listen, diff, merge or version; see winreach --help)", args[0])
+		err = usagef("unknown command %s (want scan, logon, catalog, listen, diff, merge, version, completion or man; see winreach --help)", catalog.Quote(args[0]))
 	}
 	return exitCode(err, stderr)
 }
@@ -92,12 +97,30 @@ func exitCode(err error, stderr io.Writer) int {
 	case errors.As(err, &ee):
 		return ee.code
 	case errors.As(err, &ue):
-		fmt.Fprintln(stderr, "winreach:", ue.msg)
+		fmt.Fprintln(stderr, "winreach:", oneLine(ue.msg))
 		return exitUsage
 	default:
-		fmt.Fprintln(stderr, "winreach:", err)
+		fmt.Fprintln(stderr, "winreach:", oneLine(err.Error()))
 		return exitRuntime
 	}
+}
+
+// maxErrorLine bounds an error line. Messages quote user input through
+// catalog.Quote; this is the net under the ones that do not (the flag
+// package quotes a bad value whole): a long message keeps its start and
+// says how long it was.
+const maxErrorLine = 300
+
+func oneLine(msg string) string {
+	msg = strings.ReplaceAll(msg, "\n", " ")
+	if len(msg) <= maxErrorLine {
+		return msg
+	}
+	cut := maxErrorLine - 40
+	for cut > 0 && !utf8.RuneStart(msg[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s... (message of %d bytes cut)", msg[:cut], len(msg))
 }
 
 const mainUsage = `winreach: which Windows network functions can reach a host, and what blocks them.
@@ -109,7 +132,9 @@ Usage:
   winreach listen --addr ADDR       stand in for servers that do not exist yet (see scan --responder)
   winreach diff OLD.json NEW.json   function-level changes between two scans; exit 1 on a regression
   winreach merge SHARD.jsonl...     combine the shards of a scan (scan --shard K/N) into one result
-  winreach version
+  winreach version [--format json]   version, commit, Go version and platform of this build
+  winreach completion SHELL         shell completion for bash, zsh, fish or powershell
+  winreach man                      the manual page (roff): winreach man | man -l -
 
 Examples:
   # Why can't this workstation log on? Every step of a logon to the DC, in words:

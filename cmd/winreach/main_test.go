@@ -137,14 +137,15 @@ func TestScanLocalhostJudgesEveryFunction(t *testing.T) {
 	}
 }
 
-// A listener on loopback makes its function reachable and the exit code
-// follows the verdicts.
-func TestExitCodeFollowsVerdicts(t *testing.T) {
+// acceptingPort is a loopback TCP port that accepts and closes every
+// connection until the test ends.
+func acceptingPort(t *testing.T) int {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
+	t.Cleanup(func() { ln.Close() })
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -154,7 +155,13 @@ func TestExitCodeFollowsVerdicts(t *testing.T) {
 			c.Close()
 		}
 	}()
-	port := ln.Addr().(*net.TCPAddr).Port
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// A listener on loopback makes its function reachable and the exit code
+// follows the verdicts.
+func TestExitCodeFollowsVerdicts(t *testing.T) {
+	port := acceptingPort(t)
 	r := runBin(t, "", "scan", "-p", "tcp/"+strconv.Itoa(port), "127.0.0.1")
 	if r.code != exitOK {
 		t.Errorf("open port only: exit %d, want 0\n%s%s", r.code, r.stdout, r.stderr)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"os"
 
 	"github.com/winreach/winreach/probes/rawip"
@@ -22,7 +21,8 @@ type scaleFlags struct {
 }
 
 const scaleUsage = `  --rate N                    start at most N probes per second, over the whole scan
-  --max-per-host N            at most N probes in flight to one host (default: no limit
+                              (0.1 to 10000000; default 0: no limit)
+  --max-per-host N            at most N probes in flight to one host, 1 to 100000 (default: no limit
                               beyond congestion control, which reacts to loss, not silence)
   --fixed-timeouts            wait the full --timeout on every attempt instead of adapting
                               it to each host's measured round trips
@@ -32,22 +32,9 @@ const scaleUsage = `  --rate N                    start at most N probes per sec
                               finished endpoints are carried over, not probed again
 `
 
-func (s *scaleFlags) register(fs *flag.FlagSet) {
-	fs.Float64Var(&s.rate, "rate", 0, "")
-	fs.IntVar(&s.maxPerHost, "max-per-host", 0, "")
-	fs.BoolVar(&s.fixed, "fixed-timeouts", false, "")
-	fs.StringVar(&s.shard, "shard", "", "")
-	fs.StringVar(&s.resume, "resume", "", "")
-}
-
-// check validates the flags after parsing.
+// check validates the flags after parsing (the numeric ones are checked
+// against their ranges in scanFlagSpecs as they are parsed).
 func (s *scaleFlags) check() error {
-	switch {
-	case s.rate < 0:
-		return usagef("scan: --rate cannot be negative")
-	case s.maxPerHost < 0:
-		return usagef("scan: --max-per-host cannot be negative")
-	}
 	s.parsedShard = scanner.Shard{K: 0, N: 1}
 	if s.shard != "" {
 		sh, err := scanner.ParseShard(s.shard)

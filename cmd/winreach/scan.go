@@ -26,8 +26,10 @@ networks (198.18.1.0/24, fd00::/120) and ranges (198.18.1.1-20,
 Selection (default: every function of the catalog; see 'winreach catalog'):
   -f, --function NAME[,NAME]  functions by slug or KB name (repeatable)
   -g, --group NAME[,NAME]     groups: nt4, wlbs, exchange, terminal-server, win2000
-  -p ENDPOINT[,ENDPOINT]      raw endpoints (tcp/3268,udp/389,ip/47): alone they
-                              restrict the scan to them, with -f/-g they are added
+  -p PORTS                    raw endpoints, as nmap writes them: 80 and 1-1024 (TCP),
+                              tcp/3268, udp/53,137-139, T:80,U:53, ip/47 (an IP protocol).
+                              Alone they restrict the scan to them and the exit code follows
+                              them (0 only if every one is open); with -f/-g they are added
 
 Targets:
   -iL FILE                    read targets from FILE (one or more per line, # comments, - for stdin)
@@ -35,10 +37,11 @@ Targets:
   --allow-large               accept a target of more than 2^24 addresses
 
 Probing:
-  --concurrency N             probes in flight (default: from the open-file limit)
-  --timeout D                 longest wait per attempt, e.g. 500ms, 2s (default 2s); waits adapt
-                              below it to each host's measured round trips (floor 100ms)
-  --retries N                 extra attempts after silence (default 1; UDP at least 2, raw IP 3)
+  --concurrency N             probes in flight, 1 to 100000 (default: from the open-file limit)
+  --timeout D                 longest wait per attempt, 1ms to 10m, e.g. 500ms, 2s (default 2s);
+                              waits adapt below it to each host's measured round trips
+  --retries N                 extra attempts after silence, 0 to 10 (default 1; UDP at least 2,
+                              raw IP 3)
   --rpc-follow=false          do not probe the dynamic RPC ports the endpoint mapper lists
   --responder                 the targets run 'winreach listen': send token-bearing UDP and
                               raw IP probes, so silence means dropped (filtered), never open|filtered
@@ -72,45 +75,37 @@ Exit codes: 0 all reachable (with --expect: the policy holds), 1 some not (a vio
 
 // scanFlags are the parsed options of a scan.
 type scanFlags struct {
-	functions, groups, endpoints listFlag
-	listFile                     string
-	exclude                      listFlag
-	allowLarge                   bool
-	concurrency                  int
-	timeout                      time.Duration
-	retries                      int
-	format                       string
-	output                       string
-	noProgress                   bool
-	rpcFollow                    bool
-	responder                    bool       // token probes for winreach listen (listen.go)
-	expect                       string     // policy file (expect.go)
-	scale                        scaleFlags // --rate, --max-per-host, --shard, --resume (scale.go)
-	targets                      []string
-	dns, wins                    string // logon only: --dns SERVER[:PORT], --wins SERVER (logon_locate.go)
+	functions, groups listFlag
+	endpoints         portsFlag // -p: one nmap-style port list per flag
+	listFile          string
+	exclude           listFlag
+	allowLarge        bool
+	concurrency       int
+	timeout           time.Duration
+	retries           int
+	format            string
+	output            string
+	noProgress        bool
+	rpcFollow         bool
+	responder         bool       // token probes for winreach listen (listen.go)
+	expect            string     // policy file (expect.go)
+	scale             scaleFlags // --rate, --max-per-host, --shard, --resume (scale.go)
+	targets           []string
+	dns, wins         string // logon only: --dns SERVER[:PORT], --wins SERVER (logon_locate.go)
 }
 
 func parseScanFlags(args []string, defaultConcurrency int) (*scanFlags, error) {
-	f := &scanFlags{}
+	f := &scanFlags{concurrency: defaultConcurrency}
 	fs := newFlagSet("scan")
-	fs.Var(&f.functions, "function", "")
-	fs.Var(&f.functions, "f", "")
-	fs.Var(&f.groups, "group", "")
-	fs.Var(&f.groups, "g", "")
-	fs.Var(&f.endpoints, "p", "")
-	fs.StringVar(&f.listFile, "iL", "", "")
-	fs.Var(&f.exclude, "exclude", "")
-	fs.BoolVar(&f.allowLarge, "allow-large", false, "")
-	fs.IntVar(&f.concurrency, "concurrency", defaultConcurrency, "")
-	fs.DurationVar(&f.timeout, "timeout", 2*time.Second, "")
-	fs.IntVar(&f.retries, "retries", 1, "")
-	fs.StringVar(&f.format, "format", "table", "")
-	fs.StringVar(&f.output, "o", "", "")
-	fs.BoolVar(&f.noProgress, "no-progress", false, "")
-	fs.BoolVar(&f.rpcFollow, "rpc-follow", true, "")
-	fs.BoolVar(&f.responder, "responder", false, "")
-	fs.StringVar(&f.expect, "expect", "", "")
-	f.scale.register(fs)
+	defineFlags(fs, scanFlagSpecs, map[string]any{
+		"function": &f.functions, "group": &f.groups, "p": &f.endpoints,
+		"iL": &f.listFile, "exclude": &f.exclude, "allow-large": &f.allowLarge,
+		"concurrency": &f.concurrency, "timeout": &f.timeout, "retries": &f.retries,
+		"rpc-follow": &f.rpcFollow, "responder": &f.responder,
+		"rate": &f.scale.rate, "max-per-host": &f.scale.maxPerHost, "fixed-timeouts": &f.scale.fixed,
+		"shard": &f.scale.shard, "resume": &f.scale.resume, "expect": &f.expect,
+		"format": &f.format, "o": &f.output, "no-progress": &f.noProgress,
+	})
 	targets, err := parseInterspersed(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -119,23 +114,14 @@ func parseScanFlags(args []string, defaultConcurrency int) (*scanFlags, error) {
 		return nil, usagef("scan: %v", err)
 	}
 	f.targets = targets
-	switch {
-	case f.concurrency < 1:
-		return nil, usagef("scan: --concurrency must be at least 1, not %d", f.concurrency)
-	case f.timeout <= 0:
-		return nil, usagef("scan: --timeout must be positive, not %s", f.timeout)
-	case f.retries < 0:
-		return nil, usagef("scan: --retries cannot be negative")
-	case len(f.targets) == 0 && f.listFile == "" && f.expect == "":
+	if len(f.targets) == 0 && f.listFile == "" && f.expect == "" {
 		return nil, usagef("scan: no target given (name hosts, networks or ranges, or use -iL FILE)")
 	}
 	if err := f.scale.check(); err != nil {
 		return nil, err
 	}
-	switch f.format {
-	case "table", "json", "jsonl", "csv", "markdown", "xml":
-	default:
-		return nil, usagef("scan: unknown --format %q (want table, json, jsonl, csv, markdown or xml)", f.format)
+	if err := checkValue(scanFlagSpecs, "format", f.format); err != nil {
+		return nil, usagef("scan: %v", err)
 	}
 	return f, nil
 }
@@ -146,7 +132,7 @@ func selection(c *catalog.Catalog, f *scanFlags) (scanner.Selection, error) {
 	for _, name := range append(append([]string{}, f.functions...), f.groups...) {
 		got, ok := c.Lookup(name)
 		if !ok {
-			msg := fmt.Sprintf("scan: unknown function or group %q", name)
+			msg := fmt.Sprintf("scan: unknown function or group %s", catalog.Quote(name))
 			if s := c.Suggest(name); len(s) > 0 {
 				msg += " (did you mean " + strings.Join(s, ", ") + "?)"
 			}
@@ -156,11 +142,11 @@ func selection(c *catalog.Catalog, f *scanFlags) (scanner.Selection, error) {
 	}
 	var extra []catalog.Endpoint
 	for _, s := range f.endpoints {
-		e, err := catalog.ParseEndpoint(s)
+		eps, err := catalog.ParsePorts(s)
 		if err != nil {
-			return scanner.Selection{}, usagef("scan: -p: %v", err)
+			return scanner.Selection{}, usagef("scan: %v", err)
 		}
-		extra = append(extra, e)
+		extra = append(extra, eps...)
 	}
 	return scanner.Select(c, fns, extra), nil
 }
@@ -224,6 +210,7 @@ func cmdScan(ctx context.Context, e env, args []string) error {
 	cfg := suite.Config{Dialer: &icmperr.Dialer{}, Timeout: f.timeout, Retries: f.retries, RPCFollow: f.rpcFollow}
 	cfg.Responder = f.responder
 	check := newPolicyCheck(pol)
+	eps := newEndpointCheck(f, sel)
 	var hosts []scanner.HostResult
 	stats := probeHosts(ctx, e, f, sel, src, cfg,
 		func(h netip.Addr, r scanner.EndpointResult) {
@@ -232,6 +219,7 @@ func cmdScan(ctx context.Context, e env, args []string) error {
 			}
 		},
 		func(h scanner.HostResult) {
+			eps.Host(h)
 			if stream != nil {
 				stream.Host(h)
 				check.Host(h)
@@ -296,10 +284,50 @@ func cmdScan(ctx context.Context, e env, args []string) error {
 			return exitError{exitNotAll}
 		}
 		return nil
+	case eps != nil:
+		// -p alone: the endpoints are what was asked about.
+		if !eps.allOpen {
+			return exitError{exitNotAll}
+		}
+		return nil
 	case !doc.Summary.AllReachable:
 		return exitError{exitNotAll}
 	}
 	return nil
+}
+
+// endpointCheck judges a scan of -p alone (no -f, -g or --expect) by its
+// endpoints: every selected endpoint open or confirmed on every host.
+// Endpoints that belong to no function have no verdict, so the functions
+// alone would call such a scan a success whatever the ports said.
+type endpointCheck struct {
+	endpoints []catalog.Endpoint
+	allOpen   bool
+}
+
+func newEndpointCheck(f *scanFlags, sel scanner.Selection) *endpointCheck {
+	if len(f.endpoints) == 0 || len(f.functions) > 0 || len(f.groups) > 0 || f.expect != "" {
+		return nil
+	}
+	return &endpointCheck{endpoints: sel.Endpoints, allOpen: true}
+}
+
+// Host folds one host in; a nil check does nothing.
+func (c *endpointCheck) Host(h scanner.HostResult) {
+	if c == nil {
+		return
+	}
+	if h.Status != scanner.StatusComplete {
+		c.allOpen = false
+		return
+	}
+	results := h.Results()
+	for _, e := range c.endpoints {
+		if !results[e].State.Reachable() {
+			c.allOpen = false
+			return
+		}
+	}
 }
 
 // accumulate folds one host into a running summary (for streamed output,

@@ -1,8 +1,11 @@
 package dcerpc
 
 import (
+	"context"
 	"net"
+	"net/netip"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -131,6 +134,53 @@ func TestFollow(t *testing.T) {
 	got := f.Probe(t.Context(), ap.Addr(), ports)
 	if len(got) != 2 || got[0].Result.State != probes.Confirmed || got[1].Result.State != probes.Open {
 		t.Errorf("follow %+v", got)
+	}
+}
+
+// Follow probes several ports at once, never more than followParallel,
+// and keeps the order of the ports; a canceled probe starts none.
+func TestFollowParallelInOrder(t *testing.T) {
+	var mu sync.Mutex
+	inFlight, most := 0, 0
+	var ports []TCPPort
+	release := make(chan struct{})
+	var once sync.Once
+	for range 3 * followParallel {
+		ap := probetest.Serve(t, func(c net.Conn) {
+			mu.Lock()
+			inFlight++
+			most = max(most, inFlight)
+			full := inFlight == followParallel
+			mu.Unlock()
+			if full {
+				once.Do(func() { close(release) }) // every slot is busy: let them all go
+			}
+			<-release
+			mu.Lock()
+			inFlight--
+			mu.Unlock()
+		})
+		ports = append(ports, TCPPort{Port: ap.Port(), Interfaces: []Interface{{UUID: mustUUID(EPMapperUUID), Version: "3.0"}}})
+	}
+	f := Follow{TCP: probes.TCP{Dialer: &net.Dialer{}, Timeout: 10 * time.Second}, Bind: true}
+	got := f.Probe(t.Context(), netip.MustParseAddr("127.0.0.1"), ports)
+	if len(got) != len(ports) {
+		t.Fatalf("%d results for %d ports", len(got), len(ports))
+	}
+	for i := range got {
+		if got[i].Port != ports[i].Port || got[i].Result.State != probes.Open {
+			t.Errorf("result %d: port %d %v, want port %d open (closed early)", i, got[i].Port, got[i].Result.State, ports[i].Port)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if most != followParallel {
+		t.Errorf("at most %d ports probed at once, want %d", most, followParallel)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if got := f.Probe(ctx, netip.MustParseAddr("127.0.0.1"), ports); len(got) != 0 {
+		t.Errorf("canceled: %d rows", len(got))
 	}
 }
 

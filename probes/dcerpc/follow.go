@@ -6,6 +6,8 @@ import (
 	"net/netip"
 	"strconv"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/winreach/winreach/probes"
 )
 
@@ -92,25 +94,45 @@ type FollowResult struct {
 	Result     probes.Result `json:"result"`
 }
 
-// Probe probes the ports one after another at addr, stopping early when
-// ctx ends (the remaining ports get no row).
+// followParallel bounds the followed ports probed at once: a DC lists
+// a dozen or more, and a filtered one costs a whole timeout.
+const followParallel = 4
+
+// Probe probes the ports at addr, at most followParallel at a time, and
+// returns their results in the order of ports. When ctx ends, ports not
+// yet started get no row.
 func (f Follow) Probe(ctx context.Context, addr netip.Addr, ports []TCPPort) []FollowResult {
 	limit := f.MaxPorts
 	if limit <= 0 {
 		limit = 64
 	}
-	var out []FollowResult
+	ports = ports[:min(limit, len(ports))]
+	out := make([]FollowResult, len(ports))
+	started := make([]bool, len(ports))
+	var g errgroup.Group
+	g.SetLimit(followParallel)
 	for i, p := range ports {
-		if i == limit || ctx.Err() != nil {
+		if ctx.Err() != nil {
 			break
 		}
-		tcp := f.TCP
-		tcp.Talk = nil
-		if f.Bind && len(p.Interfaces) > 0 {
-			tcp.Talk = Bind{Interface: p.Interfaces[0].Syntax(), Name: p.Interfaces[0].Name}
-		}
-		r := tcp.Probe(ctx, probes.Target{Addr: addr, Port: p.Port})
-		out = append(out, FollowResult{Port: p.Port, Interfaces: p.Interfaces, Result: r})
+		started[i] = true
+		g.Go(func() error {
+			tcp := f.TCP
+			tcp.Talk = nil
+			if f.Bind && len(p.Interfaces) > 0 {
+				tcp.Talk = Bind{Interface: p.Interfaces[0].Syntax(), Name: p.Interfaces[0].Name}
+			}
+			r := tcp.Probe(ctx, probes.Target{Addr: addr, Port: p.Port})
+			out[i] = FollowResult{Port: p.Port, Interfaces: p.Interfaces, Result: r}
+			return nil
+		})
 	}
-	return out
+	g.Wait()
+	kept := out[:0]
+	for i, r := range out {
+		if started[i] {
+			kept = append(kept, r)
+		}
+	}
+	return kept
 }

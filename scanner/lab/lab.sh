@@ -99,8 +99,15 @@ cmd_install() {
 	EOF
 	# Keep postinst scripts from starting system daemons: invoke-rc.d asks
 	# policy-rc.d, and 101 means "action forbidden".
-	local prc=/usr/sbin/policy-rc.d backup=""
+	local prc=/usr/sbin/policy-rc.d backup="" innconf=""
 	if [ -e "$prc" ]; then backup=$(mktemp /tmp/winreach-lab-policy-rc.d.XXXXXX); cp -a "$prc" "$backup"; fi
+	# Put policy-rc.d back however the install ends: a policy-rc.d left
+	# behind would forbid every service start on this machine.
+	install_cleanup() {
+		if [ -n "$backup" ]; then cp -a "$backup" "$prc"; rm -f "$backup"; else rm -f "$prc"; fi
+		[ -z "$innconf" ] || rm -f "$innconf"
+	}
+	trap 'install_cleanup; exit 130' INT TERM
 	printf '#!/bin/sh\n# winreach lab install: no service starts\nexit 101\n' >"$prc"
 	chmod 755 "$prc"
 	# inn2's postinst runs innconfval, which needs a domain in inn.conf and
@@ -109,7 +116,6 @@ cmd_install() {
 	# The package's own inn.conf only exists once inn2 is unpacked, so: unpack
 	# everything, then configure with INNCONF naming a copy of that inn.conf
 	# plus "domain: lab.test". /etc/news itself is left as the package ships it.
-	local innconf
 	innconf=$(mktemp /tmp/winreach-lab-inn.conf.XXXXXX)
 	local rc=0
 	(
@@ -128,8 +134,8 @@ cmd_install() {
 		dpkg --configure -a
 		apt-get install -y -q --no-install-recommends $missing
 	) || rc=$?
-	if [ -n "$backup" ]; then cp -a "$backup" "$prc"; rm -f "$backup"; else rm -f "$prc"; fi
-	rm -f "$innconf"
+	install_cleanup
+	trap - INT TERM
 	[ "$rc" -eq 0 ] || die "apt-get install failed ($rc)"
 	stop_root_daemons
 	log "packages installed"
@@ -186,15 +192,21 @@ kill_pid() { kill_pids "$1"; }
 
 # start NAME NS CMD...: run CMD (which stays in the foreground) in NS with
 # its own UTS namespace (hostname <host>.lab.test) and record its PID.
-# Daemons get no descriptor beyond stdio: not lab.sh's lock (9), and not the
-# session lock of "flock /run/winreach-lab-session.lock lab.sh up" (flock
-# opens it as 3), which a daemon would otherwise hold until the lab is down.
 start() {
 	local name=$1 ns=$2; shift 2
 	local hn=${ns#wr-}.lab.test
 	[ "$ns" = wr-dc ] && hn=dc1.lab.test
-	ip netns exec "$ns" unshare --uts sh -c 'hostname "$0"; exec "$@"' "$hn" "$@" \
-		</dev/null >>"$T/log/$name.out" 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
+	# The daemon must not inherit descriptors above 2: `flock LOCK lab.sh up`
+	# runs lab.sh with the lock open on fd 3, and a daemon holding it would
+	# keep the lab lock taken for as long as the lab is up.
+	(
+		for fd in /proc/$BASHPID/fd/*; do
+			fd=${fd##*/}
+			[ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-"
+		done
+		exec ip netns exec "$ns" unshare --uts sh -c 'hostname "$0"; exec "$@"' "$hn" "$@" \
+			</dev/null >>"$T/log/$name.out" 2>&1
+	) &
 	echo $! >"$T/pids/$name.pid"
 }
 

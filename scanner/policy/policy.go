@@ -107,24 +107,24 @@ const ruleSyntax = "TARGET FUNCTIONS reachable|blocked [except FUNCTIONS]"
 func parseRule(text string, c *catalog.Catalog) (Rule, error) {
 	fields := strings.Fields(text)
 	if len(fields) < 3 {
-		return Rule{}, fmt.Errorf("%q: want %s", text, ruleSyntax)
+		return Rule{}, fmt.Errorf("%s: want %s", catalog.Quote(text), ruleSyntax)
 	}
 	r := Rule{Text: text, Target: fields[0]}
 	// The expectation is the first keyword after the functions, which may
 	// be KB names with spaces ("Logon Sequence, Kerberos").
 	at := slices.IndexFunc(fields[1:], func(f string) bool { return parseExpect(f) != 0 }) + 1
 	if at <= 0 {
-		return Rule{}, fmt.Errorf("%q: no expectation; want %s", text, ruleSyntax)
+		return Rule{}, fmt.Errorf("%s: no expectation; want %s", catalog.Quote(text), ruleSyntax)
 	}
 	if at == 1 {
-		return Rule{}, fmt.Errorf("%q: no functions before %q; want %s (* for every function)", text, fields[1], ruleSyntax)
+		return Rule{}, fmt.Errorf("%s: no functions before %s; want %s (* for every function)", catalog.Quote(text), catalog.Quote(fields[1]), ruleSyntax)
 	}
 	r.Expect = parseExpect(fields[at])
 	rest := fields[at+1:]
 	var except []string
 	if len(rest) > 0 {
 		if !strings.EqualFold(rest[0], "except") {
-			return Rule{}, fmt.Errorf("unexpected %q after %s; want %s", strings.Join(rest, " "), fields[at], ruleSyntax)
+			return Rule{}, fmt.Errorf("unexpected %s after %s; want %s", catalog.Quote(strings.Join(rest, " ")), fields[at], ruleSyntax)
 		}
 		if len(rest) == 1 {
 			return Rule{}, fmt.Errorf("\"except\" lists no functions")
@@ -141,7 +141,7 @@ func parseRule(text string, c *catalog.Catalog) (Rule, error) {
 			return Rule{}, err
 		}
 		if spec.Name() != "" {
-			return Rule{}, fmt.Errorf("target %q is a host name; a policy names addresses, networks or ranges", r.Target)
+			return Rule{}, fmt.Errorf("target %s is a host name; a policy names addresses, networks or ranges", catalog.Quote(r.Target))
 		}
 		r.spec = spec
 	}
@@ -207,7 +207,7 @@ func lookup(c *catalog.Catalog, list string) ([]catalog.Function, error) {
 		}
 		fns, ok := c.Lookup(name)
 		if !ok {
-			msg := fmt.Sprintf("unknown function or group %q", name)
+			msg := fmt.Sprintf("unknown function or group %s", catalog.Quote(name))
 			if s := c.Suggest(name); len(s) > 0 {
 				msg += " (did you mean " + strings.Join(s, ", ") + "?)"
 			}

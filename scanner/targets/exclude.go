@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+
+	"github.com/winreach/winreach/catalog"
 )
 
 // interval is the addresses lo..hi inclusive, one family, no zone.
@@ -27,13 +29,13 @@ func NewExcludeSet(l List) (*ExcludeSet, error) {
 		case kindSpan:
 			ivs = append(ivs, interval{s.first.WithZone(""), s.last.WithZone("")})
 		case kindOctets:
-			return nil, fmt.Errorf("exclude %q: octet ranges that are not one run cannot be excluded; write them as ranges or networks", s.text)
+			return nil, fmt.Errorf("exclude %s: octet ranges that are not one run cannot be excluded; write them as ranges or networks", catalog.Quote(s.text))
 		case kindName:
 			if !s.resolved {
-				return nil, fmt.Errorf("exclude %q: host name not resolved", s.text)
+				return nil, fmt.Errorf("exclude %s: host name not resolved", catalog.Quote(s.text))
 			}
 			if s.err != nil {
-				return nil, fmt.Errorf("exclude %q: %v", s.text, s.err)
+				return nil, fmt.Errorf("exclude %s: %v", catalog.Quote(s.text), s.err)
 			}
 			for _, a := range s.addrs {
 				a = a.WithZone("")

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"iter"
 	"net/netip"
+
+	"github.com/winreach/winreach/catalog"
 )
 
 // Host is one expanded target.
@@ -101,7 +103,7 @@ func (it *Iterator) next(s *Spec) (Host, bool) {
 			it.started = true
 			err := s.err
 			if err == nil {
-				err = fmt.Errorf("host name %q not resolved", s.text)
+				err = fmt.Errorf("host name %s not resolved", catalog.Quote(s.text))
 			}
 			return Host{Name: s.text, Err: err}, true
 		}

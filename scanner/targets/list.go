@@ -9,7 +9,8 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
-	"sync"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // List is the targets of a scan in the order given.
@@ -91,29 +92,41 @@ const resolveParallel = 16
 
 // Resolve looks up every host name in l with r, asking for all A and AAAA
 // addresses ("ip"), and returns a copy of l with the answers recorded; l
-// itself is unchanged. A name that does not resolve keeps its error, which
-// the Iterator reports as a Host; it is not an error of Resolve. The error
-// is ctx's, when ctx ends before every lookup has.
+// itself is unchanged. Each distinct name (compared without case) is
+// looked up once, however often it is listed, at most resolveParallel
+// at a time. A name that does not resolve keeps its error, which the
+// Iterator reports as a Host; it is not an error of Resolve. The error is
+// ctx's, when ctx ends before every lookup has.
 func (l List) Resolve(ctx context.Context, r Resolver) (List, error) {
 	out := slices.Clone(l)
-	sem := make(chan struct{}, resolveParallel)
-	var wg sync.WaitGroup
-	for i := range out {
-		if out[i].kind != kindName {
+	at := map[string][]int{} // name -> its places in out
+	var names []string
+	for i, s := range out {
+		if s.kind != kindName {
 			continue
 		}
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			wg.Wait()
-			return nil, ctx.Err()
+		key := strings.ToLower(s.text)
+		if at[key] == nil {
+			names = append(names, key)
 		}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			out[i] = out[i].resolve(ctx, r)
+		at[key] = append(at[key], i)
+	}
+	var g errgroup.Group
+	g.SetLimit(resolveParallel)
+	for _, key := range names {
+		if ctx.Err() != nil {
+			break
+		}
+		g.Go(func() error {
+			first := at[key][0]
+			out[first] = out[first].resolve(ctx, r)
+			for _, i := range at[key][1:] {
+				out[i].resolved, out[i].addrs, out[i].err = true, out[first].addrs, out[first].err
+			}
+			return nil
 		})
 	}
-	wg.Wait()
+	g.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

@@ -191,3 +191,28 @@ func TestUnresolvedName(t *testing.T) {
 		t.Errorf("NewExcludeSet(unresolved name): %v", err)
 	}
 }
+
+// A name listed many times (an -iL file with repeats, any case) is looked
+// up once, and every listing gets the answer.
+func TestResolveLooksUpEachNameOnce(t *testing.T) {
+	text := strings.Repeat("dc1.lab.test DC1.LAB.TEST nowhere.lab.test ", 50)
+	l, err := ParseList(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &fakeResolver{addrs: labResolver}
+	resolved, err := l.Resolve(t.Context(), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(r.asked)
+	if want := []string{"ip dc1.lab.test", "ip nowhere.lab.test"}; !slices.Equal(r.asked, want) {
+		t.Errorf("resolver asked %q; want %q", r.asked, want)
+	}
+	for i, s := range resolved {
+		n, _ := s.Size()
+		if wantN := uint64(2); i%3 != 2 && n != wantN || i%3 == 2 && s.err == nil {
+			t.Fatalf("listing %d (%s): %d addresses, error %v", i, s.text, n, s.err)
+		}
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+
+	"github.com/winreach/winreach/catalog"
 )
 
 // MaxAddrs is the most addresses one spec may hold unless
@@ -139,10 +141,10 @@ func (o Options) Parse(spec string) (Spec, error) {
 	}
 	s, reason := parse(spec)
 	if reason != "" {
-		return Spec{}, fmt.Errorf("target %q: %s", spec, reason)
+		return Spec{}, fmt.Errorf("target %s: %s", catalog.Quote(spec), reason)
 	}
 	if n := s.size(); !o.AllowLarge && u64(MaxAddrs).less(n) {
-		return Spec{}, fmt.Errorf("target %q: %s addresses is more than %d; use --allow-large to scan it", spec, n, MaxAddrs)
+		return Spec{}, fmt.Errorf("target %s: %s addresses is more than %d; use --allow-large to scan it", catalog.Quote(spec), n, MaxAddrs)
 	}
 	return s, nil
 }
@@ -188,7 +190,7 @@ func parsePrefix(text, addrText, bitsText string) (Spec, string) {
 	maxBits := a.BitLen()
 	bits, err := strconv.Atoi(bitsText)
 	if err != nil || !onlyChars(bitsText, "0123456789") || len(bitsText) > 3 {
-		return Spec{}, fmt.Sprintf("bad prefix length %q", bitsText)
+		return Spec{}, fmt.Sprintf("bad prefix length %s", catalog.Quote(bitsText))
 	}
 	if bits > maxBits {
 		family := "IPv4"
@@ -311,7 +313,7 @@ func parseOctets(text string, fields []string) (Spec, string) {
 func parseOctet(t string) (uint8, string) {
 	if len(t) > 1 && t[0] == '0' {
 		// inet_aton reads 010 as octal 8; refuse rather than guess.
-		return 0, fmt.Sprintf("octet %q has a leading zero", t)
+		return 0, fmt.Sprintf("octet %s has a leading zero", catalog.Quote(t))
 	}
 	n, err := strconv.Atoi(t)
 	if err != nil || len(t) > 3 || n > 255 {
