@@ -234,7 +234,7 @@ comp winreach scan -p ""
 		"table json jsonl csv markdown xml html",
 		"logon-sequence",
 		"nt4,exchange",
-		"text json",
+		"text json html",
 		"powershell",
 		"tcp/ udp/ ip/ T: U:",
 	}

@@ -106,6 +106,12 @@ type Report struct {
 	// Fixes is every check's fix, in logon order, for the "what to open"
 	// list.
 	Fixes []string `json:"fixes,omitempty"`
+	// Vendor is whose DC it is (windows, samba, unknown), which the advice
+	// speaks of.
+	Vendor         string `json:"vendor"`
+	VendorEvidence string `json:"vendor_evidence,omitempty"`
+	// Facts are the realm, the clock and the SMB settings (AddFacts).
+	Facts *Facts `json:"facts,omitempty"`
 }
 
 // Path IDs.
@@ -141,7 +147,7 @@ func steps() []stepInfo {
 		{"name-resolution", "Name resolution", []endpointInfo{
 			{ep: udp(53), label: "DNS (UDP 53)", path: PathWindows2000, answers: true, service: "a DNS server",
 				impact: "Windows 2000 and later clients cannot look up the DC's SRV records (_ldap._tcp.dc._msdcs.DOMAIN) and cannot find a DC"},
-			{ep: udp(137), label: "NetBIOS name service (UDP 137)", path: PathNetBIOS, answers: true, service: "the NetBIOS name service (nmbd)",
+			{ep: udp(137), label: "NetBIOS name service (UDP 137)", path: PathNetBIOS, answers: true, service: "the NetBIOS name service",
 				impact: "NetBIOS name queries for the DC fail: an NT-style logon cannot find it (unless WINS or LMHOSTS answer elsewhere)"},
 		}},
 		{"dc-locator", "DC locator", []endpointInfo{
@@ -183,6 +189,7 @@ func Explain(h scanner.HostResult) Report {
 	}
 	dc := h.Address.String()
 	results := h.Results()
+	rep.Vendor, rep.VendorEvidence = Vendor(h)
 	causes := map[catalog.Endpoint]Cause{}
 	labels := map[catalog.Endpoint]string{}
 	for _, s := range steps() {
@@ -207,8 +214,9 @@ func Explain(h scanner.HostResult) Report {
 		step := Step{ID: s.id, Title: s.title}
 		for _, e := range s.eps {
 			r, ok := results[e.ep]
+			e.service = serviceWords(e.ep, rep.Vendor, e.service)
 			c := check(e, r, ok, dc)
-			advise(&c, e, dc, causes, status)
+			advise(&c, e, dc, causes, status, rep.Vendor)
 			step.Checks = append(step.Checks, c)
 		}
 		if s.id == "kerberos" {
@@ -382,7 +390,7 @@ func evidence(label string, plural, answers bool, c Check, r probes.Result, ok b
 
 // advise fills a check's impact and fix, naming the other path when it
 // carries the logon.
-func advise(c *Check, e endpointInfo, dc string, causes map[catalog.Endpoint]Cause, paths map[string]Status) {
+func advise(c *Check, e endpointInfo, dc string, causes map[catalog.Endpoint]Cause, paths map[string]Status, vendor string) {
 	suspect := c.Cause == Silent && e.answers
 	if c.Cause == Silent && !e.answers {
 		// UDP 138: silence is all a working port gives. Judge by the
@@ -421,9 +429,12 @@ func advise(c *Check, e endpointInfo, dc string, causes map[catalog.Endpoint]Cau
 				where = " in the DC's own firewall"
 			}
 		}
+		if where == " in the DC's own firewall" {
+			where += firewallWords(e.ep, vendor)
+		}
 		c.Fix = fmt.Sprintf("allow %s to %s%s", e.ep.Label(), dc, where)
 	default:
-		c.Fix = fmt.Sprintf("allow %s to %s", e.ep.Label(), dc)
+		c.Fix = fmt.Sprintf("allow %s to %s%s", e.ep.Label(), dc, firewallWordsOr(e.ep, vendor))
 	}
 	// The other path, when it carries the logon.
 	switch {
