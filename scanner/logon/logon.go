@@ -52,11 +52,11 @@ func (c Cause) Broken() bool {
 type Status string
 
 const (
-	Works         Status = "works"      // every endpoint reachable
-	Partly        Status = "partly"     // some reachable, some broken
-	Uncertain     Status = "uncertain"  // nothing broken, something unproven
-	Breaks        Status = "breaks"     // nothing reachable, something broken
-	StatusUnknown Status = "not-tested" // not proven broken, but something needed was not tested
+	Works           Status = "works"      // every endpoint reachable
+	Partly          Status = "partly"     // some reachable, some broken
+	Uncertain       Status = "uncertain"  // nothing broken, something unproven
+	Breaks          Status = "breaks"     // nothing reachable, something broken
+	StatusNotTested Status = "not-tested" // not proven broken, but something needed was not tested
 )
 
 // Check is one endpoint of a step with its evidence.
@@ -207,7 +207,7 @@ func Explain(h scanner.HostResult) Report {
 	judgePath(&w2k, causes, labels, []catalog.Endpoint{udp(53), udp(389), tcp(389), tcp(445)}, []catalog.Endpoint{tcp(88), udp(88)})
 	judgePath(&nb, causes, labels, []catalog.Endpoint{udp(137), udp(138), tcp(139)}, nil)
 	rep.Paths = []Path{w2k, nb}
-	rep.CanLogOn = w2k.Status != Breaks && w2k.Status != StatusUnknown || nb.Status != Breaks && nb.Status != StatusUnknown
+	rep.CanLogOn = w2k.Status != Breaks && w2k.Status != StatusNotTested || nb.Status != Breaks && nb.Status != StatusNotTested
 	status := map[string]Status{PathWindows2000: w2k.Status, PathNetBIOS: nb.Status}
 
 	for _, s := range steps() {
@@ -307,7 +307,7 @@ func judgePath(p *Path, causes map[catalog.Endpoint]Cause, labels map[catalog.En
 		p.Status = Breaks
 	case untested:
 		// Not proven broken, but a needed endpoint was never probed.
-		p.Status = StatusUnknown
+		p.Status = StatusNotTested
 	case reachable:
 		p.Status = Works
 	default:
@@ -440,7 +440,7 @@ func advise(c *Check, e endpointInfo, dc string, causes map[catalog.Endpoint]Cau
 	switch {
 	case e.path == PathNetBIOS && paths[PathWindows2000] == Works:
 		c.Fix += ", or use Kerberos/SMB direct host (TCP 445, reachable)"
-	case e.path == PathWindows2000 && paths[PathNetBIOS] != Breaks && paths[PathNetBIOS] != StatusUnknown:
+	case e.path == PathWindows2000 && paths[PathNetBIOS] != Breaks && paths[PathNetBIOS] != StatusNotTested:
 		c.Fix += ", or rely on the NetBIOS path (UDP 137, UDP 138, TCP 139, not blocked) for NT-style logons"
 	case e.path == "" && e.ep.Port == 135 && causes[tcp(445)] == Reachable:
 		c.Fix += " (optional while SMB direct host, TCP 445, carries the named pipes)"
@@ -533,7 +533,7 @@ func stepStatus(checks []Check) Status {
 	case reachable > 0:
 		return Works
 	}
-	return StatusUnknown
+	return StatusNotTested
 }
 
 // conclude is the answer in one or two sentences.
@@ -546,7 +546,7 @@ func conclude(rep Report, dc string) string {
 			s += "breaks at " + strings.Join(p.Broken, ", ")
 		case Uncertain:
 			s += "is not blocked, but " + strings.Join(p.Unproven, ", ") + " only stayed silent"
-		case StatusUnknown:
+		case StatusNotTested:
 			s += "was not fully tested (" + strings.Join(p.Unproven, ", ") + ")"
 		default:
 			s += string(p.Status)
