@@ -97,8 +97,10 @@ var scanFlagSpecs = []flagSpec{
 
 // logonFlagSpecs are the flags of winreach logon (parsed in logon.go).
 var logonFlagSpecs = []flagSpec{
+	{names: []string{"dns"}, kind: kindString, arg: "SERVER[:PORT]", usage: "ask this DNS server for the DC locator's records"},
+	{names: []string{"wins"}, kind: kindString, arg: "SERVER", usage: "locate a NetBIOS domain by a directed query for DOMAIN<1C> to this WINS server"},
 	timeoutFlag, retriesFlag, concurrencyFlg, rpcFollowFlag,
-	formatFlag("text", "json"), outputFlag, noProgressFlag,
+	formatFlag("text", "json", "html"), outputFlag, noProgressFlag,
 }
 
 var listenFlagSpecs = []flagSpec{
@@ -133,7 +135,7 @@ type command struct {
 // commands lists the subcommands in the order help shows them.
 var commands = []command{
 	{"scan", "[flags] TARGET...", "probe targets for the functions of KB Q150543", scanFlagSpecs},
-	{"logon", "[flags] DC...", "explain, step by step, whether a client can log on", logonFlagSpecs},
+	{"logon", "[flags] DOMAIN|DC...", "locate the DC as Windows does, explain whether a client can log on", logonFlagSpecs},
 	{"catalog", "[--catalog NAME[,NAME]] [--format F]", "list the functions and the endpoints each needs", catalogFlagSpecs},
 	{"listen", "--addr ADDR [flags]", "stand in for servers that do not exist yet (see scan --responder)", listenFlagSpecs},
 	{"diff", "[flags] OLD.json NEW.json", "function-level changes between two scans; exit 1 on a regression", diffFlagSpecs},

@@ -231,10 +231,10 @@ comp winreach scan -p ""
 		"complete -o default -F _winreach winreach",
 		"scan",
 		"--format",
-		"table json jsonl csv markdown xml",
+		"table json jsonl csv markdown xml html",
 		"logon-sequence",
 		"nt4,exchange",
-		"text json",
+		"text json html",
 		"powershell",
 		"tcp/ udp/ ip/ T: U:",
 	}
@@ -292,7 +292,7 @@ func TestCompletionPowerShellStructure(t *testing.T) {
 			t.Errorf("no entry for %s", c.name)
 		}
 	}
-	for _, want := range []string{"'scan --format' = @('table', 'json', 'jsonl', 'csv', 'markdown', 'xml')", "'logon-sequence'", "'-iL'", "CompletionResult]::new"} {
+	for _, want := range []string{"'scan --format' = @('table', 'json', 'jsonl', 'csv', 'markdown', 'xml', 'html')", "'logon-sequence'", "'-iL'", "CompletionResult]::new"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("script lacks %s", want)
 		}

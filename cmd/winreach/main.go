@@ -129,7 +129,7 @@ const mainUsage = `winreach: which Windows network functions can reach a host, a
 
 Usage:
   winreach scan [flags] TARGET...   probe targets for the functions of KB Q150543
-  winreach logon [flags] DC...      explain, step by step, whether a client can log on
+  winreach logon [flags] DOMAIN     locate the DC as Windows does; explain whether a client can log on (or: DC...)
   winreach catalog [--format json]  list the functions and the endpoints each needs
   winreach listen --addr ADDR       stand in for servers that do not exist yet (see scan --responder)
   winreach diff OLD.json NEW.json   function-level changes between two scans; exit 1 on a regression

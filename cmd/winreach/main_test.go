@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -172,7 +173,7 @@ func TestExitCodeFollowsVerdicts(t *testing.T) {
 	if r.code != exitOK {
 		t.Errorf("open port only: exit %d, want 0\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	if !strings.Contains(r.stdout, "tcp/"+strconv.Itoa(port)+" open (syn-ack)") {
+	if !regexp.MustCompile(`TCP ` + strconv.Itoa(port) + ` \(-p\) +open +- +open \(syn-ack\)`).MatchString(r.stdout) {
 		t.Errorf("table lacks the open port:\n%s", r.stdout)
 	}
 	r = runBin(t, "", "scan", "-f", "smtp", "127.0.0.1")

@@ -99,6 +99,7 @@ type scanFlags struct {
 	expect            string     // policy file (expect.go)
 	scale             scaleFlags // --rate, --max-per-host, --shard, --resume (scale.go)
 	targets           []string
+	dns, wins         string // logon only: --dns SERVER[:PORT], --wins SERVER (logon_locate.go)
 }
 
 func parseScanFlags(args []string, defaultConcurrency int) (*scanFlags, error) {

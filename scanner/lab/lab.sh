@@ -36,6 +36,7 @@ BRNS=wr-br
 HOSTS=(
 	client:2
 	dc:10
+	dns2:12
 	mail:20
 	rdp:30
 	vpn:40
@@ -810,6 +811,20 @@ dhcp_up() {
 		--dhcp-leasefile="$d/leases" --pid-file="$d/dnsmasq.pid" --log-dhcp --log-facility="$T/log/dnsmasq.log"
 }
 
+# ---------------------------------------------------------------- wr-dns2
+# A DNS server for lab.test WITHOUT the DC locator's SRV records: it knows
+# the domain's and the DC's A records and answers NXDOMAIN for every other
+# name in lab.test (--local), as a DNS server a client is wrongly pointed
+# at does (winreach logon --dns 198.18.1.12 lab.test).
+dns2_up() {
+	local d=$T/dns2
+	mkdir -p "$d"
+	start dnsmasq-dns2 wr-dns2 dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
+		--user=nobody --group=nogroup --interface=eth0 --bind-interfaces --port=53 \
+		--local=/lab.test/ --host-record=lab.test,"$(ip4 dc)" --host-record=dc1.lab.test,"$(ip4 dc)" \
+		--pid-file="$d/dnsmasq.pid" --log-facility="$T/log/dnsmasq-dns2.log"
+}
+
 # ---------------------------------------------------------------- behind firewalls
 # wr-legacy: the project's own stand-in (cmd/winreach-labd) for the ICA,
 # X.400 and WLBS services that have no Debian daemon, built from this
@@ -968,6 +983,7 @@ services() {
 	vpn udp 4500 ike-natt
 	vpn tcp 1723 pptp
 	dhcp udp 67 dhcp
+	dns2 udp 53 dns-nosrv
 	legacy tcp 102 x400-labd
 	legacy tcp 1494 ica-labd
 	legacy tcp 1433 tds-labd
@@ -1068,6 +1084,7 @@ cmd_up() {
 	rdp_up
 	vpn_up
 	dhcp_up
+	dns2_up
 	legacy_up
 	wan_up
 	if ! wait_ready; then

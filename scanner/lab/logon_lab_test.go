@@ -206,8 +206,9 @@ func TestLogonLab(t *testing.T) {
 			t.Errorf("smb step %s, want partly", got)
 		}
 		for _, want := range []string{
-			"allow TCP 139 to 198.18.1.10, or use Kerberos/SMB direct host (TCP 445, reachable)",
-			"allow UDP 138 to 198.18.1.10, or use Kerberos/SMB direct host (TCP 445, reachable)",
+			// The lab DC is Samba: the advice names its host firewall.
+			"allow TCP 139 to 198.18.1.10 (on the way, or on the DC, in its host firewall: nftables or iptables), or use Kerberos/SMB direct host (TCP 445, reachable)",
+			"allow UDP 138 to 198.18.1.10 (on the way, or on the DC, in its host firewall: nftables or iptables), or use Kerberos/SMB direct host (TCP 445, reachable)",
 		} {
 			if !slices.Contains(doc.DCs[0].Fixes, want) || !strings.Contains(text, want) {
 				t.Errorf("fixes %q lack %q", doc.DCs[0].Fixes, want)
@@ -241,6 +242,166 @@ func TestLogonLab(t *testing.T) {
 			if st, _ := doc.path(id); st != "breaks" {
 				t.Errorf("%s path %s, want breaks", id, st)
 			}
+		}
+	})
+}
+
+// locatorJSON is what the locator tests read of `winreach logon --format
+// json DOMAIN`.
+type locatorJSON struct {
+	CanLogOn      bool   `json:"can_log_on"`
+	RealmLearned  string `json:"realm_learned"`
+	RealmAsked    string `json:"realm_asked"`
+	ClockOffsetMS *int64 `json:"clock_offset_ms"`
+	ClockSource   string `json:"clock_source"`
+	Locator       *struct {
+		Domain, Server, Record string
+		Lookups                []struct{ Name, Type, Outcome string }
+		DCs                    []struct {
+			Name, Pinged string
+			Chosen       bool
+		} `json:"dcs"`
+		ClientSite string   `json:"client_site"`
+		Chosen     int      `json:"chosen"`
+		Problems   []string `json:"problems"`
+	} `json:"locator"`
+	DCs []struct {
+		DC       string `json:"dc"`
+		CanLogOn bool   `json:"can_log_on"`
+		Vendor   string `json:"vendor"`
+		Facts    struct {
+			Realm struct{ Learned, Asked, Served string }
+			Clock struct {
+				OffsetMS int64 `json:"clock_offset_ms"`
+				Source   string
+				Skewed   bool
+			}
+		} `json:"facts"`
+		Steps []struct {
+			ID     string
+			Checks []struct{ Endpoint, Cause, Evidence string }
+		} `json:"steps"`
+	} `json:"dcs"`
+}
+
+func locate(t *testing.T, ns, bin string, args ...string) (int, locatorJSON, string) {
+	t.Helper()
+	args = append([]string{"logon", "--no-progress", "--timeout", "1s"}, args...)
+	code, out, stderr := runIn(t, ns, bin, append(args, "--format", "json")...)
+	var doc locatorJSON
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || doc.Locator == nil {
+		t.Fatalf("logon JSON: %v (exit %d)\n%s\n%s", err, code, out, stderr)
+	}
+	textCode, text, _ := runIn(t, ns, bin, args...)
+	t.Logf("winreach %s (from %s), exit %d:\n%s", strings.Join(args, " "), ns, textCode, text)
+	if textCode != code {
+		t.Errorf("exit %d with text, %d with JSON", textCode, code)
+	}
+	return code, doc, text
+}
+
+// TestLogonLocatorLab: winreach logon DOMAIN finds the lab's Samba DC
+// through its SRV record (the client's resolv.conf names the DC's DNS),
+// learns the realm and measures the clock; asked of wr-dns2, a DNS server
+// without the locator records, it names the missing record and exits 1;
+// with UDP 389 dropped at the DC it says the DC answers LDAP but not the
+// CLDAP ping; --wins finds the DC by LAB<1C>.
+func TestLogonLocatorLab(t *testing.T) {
+	Up(t)
+	t.Cleanup(func() { Down(t) })
+	bin := winreachBinary(t)
+
+	t.Run("domain through the SRV record", func(t *testing.T) {
+		code, doc, text := locate(t, ClientNS, bin, "lab.test")
+		if code != 0 || !doc.CanLogOn {
+			t.Errorf("exit %d, can_log_on %v; want 0, true", code, doc.CanLogOn)
+		}
+		l := doc.Locator
+		if l.Record != "_ldap._tcp.dc._msdcs.lab.test" || l.Chosen != 0 || len(l.DCs) != 1 || l.DCs[0].Name != "dc1.lab.test" || l.DCs[0].Pinged != logonDC {
+			t.Errorf("locator %+v", l)
+		}
+		if l.ClientSite != "Default-First-Site-Name" || len(l.Problems) != 0 {
+			t.Errorf("site %q, problems %q", l.ClientSite, l.Problems)
+		}
+		if doc.RealmLearned != "LAB.TEST" || doc.RealmAsked != "LAB.TEST" || doc.DCs[0].Facts.Realm.Served != "yes" {
+			t.Errorf("realm learned %q asked %q served %q", doc.RealmLearned, doc.RealmAsked, doc.DCs[0].Facts.Realm.Served)
+		}
+		if doc.ClockOffsetMS == nil || doc.ClockSource != "kerberos" || doc.DCs[0].Facts.Clock.Skewed {
+			t.Errorf("clock %v from %q, skewed %v", doc.ClockOffsetMS, doc.ClockSource, doc.DCs[0].Facts.Clock.Skewed)
+		} else if off := *doc.ClockOffsetMS; off < -2000 || off > 2000 {
+			// The lab DC shares this machine's clock.
+			t.Errorf("clock offset %d ms to a DC on the same clock", off)
+		}
+		if doc.DCs[0].Vendor != "samba" {
+			t.Errorf("vendor %q", doc.DCs[0].Vendor)
+		}
+		for _, want := range []string{
+			"ok  SRV _ldap._tcp.dc._msdcs.lab.test: dc1.lab.test:389",
+			"A client finds dc1.lab.test (198.18.1.10) through _ldap._tcp.dc._msdcs.lab.test.",
+			"Clock: this machine",
+			"DNS (UDP 53) answers the DC locator's question: _ldap._tcp.dc._msdcs.lab.test SRV -> dc1.lab.test:389",
+			"Kerberos realm: asked LAB.TEST, learned from the DC locator's CLDAP ping (DnsDomainName); the KDC serves LAB.TEST",
+		} {
+			if !strings.Contains(text, want) {
+				t.Errorf("text lacks %q", want)
+			}
+		}
+	})
+
+	t.Run("DNS server without the records", func(t *testing.T) {
+		code, doc, text := locate(t, ClientNS, bin, "--dns", "198.18.1.12", "lab.test")
+		if code != 1 || doc.CanLogOn || len(doc.DCs) != 0 {
+			t.Errorf("exit %d, can_log_on %v, %d DCs; want 1, false, none", code, doc.CanLogOn, len(doc.DCs))
+		}
+		want := "DNS server 198.18.1.12:53 has no SRV record _ldap._tcp.dc._msdcs.lab.test: it answered NXDOMAIN (no such name)"
+		if len(doc.Locator.Problems) == 0 || !strings.HasPrefix(doc.Locator.Problems[0], want) || !strings.Contains(text, want) {
+			t.Errorf("problems %q, want %q", doc.Locator.Problems, want)
+		}
+	})
+
+	t.Run("a DC's host name is no domain", func(t *testing.T) {
+		code, out, _ := runIn(t, ClientNS, bin, "logon", "--no-progress", "--timeout", "1s", "--format", "json", "dc1.lab.test")
+		if code != 0 || strings.Contains(out, `"locator"`) {
+			t.Errorf("exit %d; dc1.lab.test was located as a domain:\n%s", code, out)
+		}
+	})
+
+	t.Run("WINS", func(t *testing.T) {
+		code, doc, _ := locate(t, ClientNS, bin, "--wins", logonDC, "lab")
+		if code != 0 || doc.Locator.Record != "LAB<1C>" || doc.Locator.Chosen != 0 || doc.Locator.DCs[0].Name != "dc1.lab.test" {
+			t.Errorf("exit %d, locator %+v", code, doc.Locator)
+		}
+		code, doc, _ = locate(t, ClientNS, bin, "--wins", logonDC, "NOSUCH")
+		if code != 1 || len(doc.Locator.Problems) == 0 || !strings.Contains(doc.Locator.Problems[0], "has no name NOSUCH<1C>: it answered NAM_ERR") {
+			t.Errorf("exit %d, problems %q", code, doc.Locator.Problems)
+		}
+	})
+
+	logonClient(t)
+
+	t.Run("CLDAP dropped", func(t *testing.T) {
+		dropAtDC(t, "udp dport 389")
+		code, doc, text := locate(t, logonClientNS, bin, "--dns", logonDC, "lab.test")
+		if code != 1 || doc.CanLogOn || doc.Locator.Chosen != -1 {
+			t.Errorf("exit %d, can_log_on %v, chosen %d; want 1, false, -1", code, doc.CanLogOn, doc.Locator.Chosen)
+		}
+		want := "no DC answered the DC locator's CLDAP ping (UDP 389): dc1.lab.test (198.18.1.10: open|filtered"
+		if len(doc.Locator.Problems) == 0 || !strings.HasPrefix(doc.Locator.Problems[0], want) {
+			t.Errorf("problems %q, want %q", doc.Locator.Problems, want)
+		}
+		// The steps still run against the DC: LDAP answers, CLDAP does not.
+		if len(doc.DCs) != 1 || doc.DCs[0].DC != logonDC {
+			t.Fatalf("DCs %+v", doc.DCs)
+		}
+		for _, s := range doc.DCs[0].Steps {
+			for _, c := range s.Checks {
+				if c.Endpoint == "tcp/389" && c.Cause != "reachable" || c.Endpoint == "udp/389" && c.Cause == "reachable" {
+					t.Errorf("%s: %s %q", c.Endpoint, c.Cause, c.Evidence)
+				}
+			}
+		}
+		if !strings.Contains(text, "198.18.1.10 answers LDAP on TCP 389 but not the CLDAP ping on UDP 389") {
+			t.Errorf("text does not say LDAP answers and CLDAP does not")
 		}
 	})
 }

@@ -30,4 +30,19 @@
 // unreachable), dropped (silence with no ICMP), nothing listening (a TCP
 // reset or an ICMP port unreachable from the DC itself), and silence where
 // silence proves nothing (UDP 138, which nothing answers).
+//
+// Beyond reachability, Checker (facts.go) gathers what breaks logons on
+// paths that work: the Kerberos realm learned from the CLDAP ping
+// (DnsDomainName) or the rootDSE (ldapServiceName, defaultNamingContext)
+// and whether the KDC serves it (KDC_ERR_C_PRINCIPAL_UNKNOWN or
+// PREAUTH_REQUIRED for the realm asked, versus KDC_ERR_WRONG_REALM); the
+// clock offset from the KRB-ERROR's stime/susec (RFC 4120 5.9.1), checked
+// against the SMB2 NEGOTIATE SystemTime ([MS-SMB2] 2.2.4) and NTP (RFC
+// 5905), each the server's time minus the midpoint of send and receive,
+// with more than 5 minutes (RFC 4120 1.6, KRB_AP_ERR_SKEW) stopping the
+// logon; the DC's own DNS server asked the locator's SRV question; and the
+// SMB settings that shut out some clients (SMB1 off, signing required).
+// The advice speaks the DC's language (words.go): Windows services and
+// Windows Defender Firewall rules, Samba's smb.conf server services, or
+// neutral words, by what the DC said of itself (Vendor).
 package logon

@@ -52,11 +52,11 @@ func (c Cause) Broken() bool {
 type Status string
 
 const (
-	Works         Status = "works"      // every endpoint reachable
-	Partly        Status = "partly"     // some reachable, some broken
-	Uncertain     Status = "uncertain"  // nothing broken, something unproven
-	Breaks        Status = "breaks"     // nothing reachable, something broken
-	StatusUnknown Status = "not-tested" // not proven broken, but something needed was not tested
+	Works           Status = "works"      // every endpoint reachable
+	Partly          Status = "partly"     // some reachable, some broken
+	Uncertain       Status = "uncertain"  // nothing broken, something unproven
+	Breaks          Status = "breaks"     // nothing reachable, something broken
+	StatusNotTested Status = "not-tested" // not proven broken, but something needed was not tested
 )
 
 // Check is one endpoint of a step with its evidence.
@@ -106,6 +106,12 @@ type Report struct {
 	// Fixes is every check's fix, in logon order, for the "what to open"
 	// list.
 	Fixes []string `json:"fixes,omitempty"`
+	// Vendor is whose DC it is (windows, samba, unknown), which the advice
+	// speaks of.
+	Vendor         string `json:"vendor"`
+	VendorEvidence string `json:"vendor_evidence,omitempty"`
+	// Facts are the realm, the clock and the SMB settings (AddFacts).
+	Facts *Facts `json:"facts,omitempty"`
 }
 
 // Path IDs.
@@ -141,7 +147,7 @@ func steps() []stepInfo {
 		{"name-resolution", "Name resolution", []endpointInfo{
 			{ep: udp(53), label: "DNS (UDP 53)", path: PathWindows2000, answers: true, service: "a DNS server",
 				impact: "Windows 2000 and later clients cannot look up the DC's SRV records (_ldap._tcp.dc._msdcs.DOMAIN) and cannot find a DC"},
-			{ep: udp(137), label: "NetBIOS name service (UDP 137)", path: PathNetBIOS, answers: true, service: "the NetBIOS name service (nmbd)",
+			{ep: udp(137), label: "NetBIOS name service (UDP 137)", path: PathNetBIOS, answers: true, service: "the NetBIOS name service",
 				impact: "NetBIOS name queries for the DC fail: an NT-style logon cannot find it (unless WINS or LMHOSTS answer elsewhere)"},
 		}},
 		{"dc-locator", "DC locator", []endpointInfo{
@@ -183,6 +189,7 @@ func Explain(h scanner.HostResult) Report {
 	}
 	dc := h.Address.String()
 	results := h.Results()
+	rep.Vendor, rep.VendorEvidence = Vendor(h)
 	causes := map[catalog.Endpoint]Cause{}
 	labels := map[catalog.Endpoint]string{}
 	for _, s := range steps() {
@@ -200,15 +207,16 @@ func Explain(h scanner.HostResult) Report {
 	judgePath(&w2k, causes, labels, []catalog.Endpoint{udp(53), udp(389), tcp(389), tcp(445)}, []catalog.Endpoint{tcp(88), udp(88)})
 	judgePath(&nb, causes, labels, []catalog.Endpoint{udp(137), udp(138), tcp(139)}, nil)
 	rep.Paths = []Path{w2k, nb}
-	rep.CanLogOn = w2k.Status != Breaks && w2k.Status != StatusUnknown || nb.Status != Breaks && nb.Status != StatusUnknown
+	rep.CanLogOn = w2k.Status != Breaks && w2k.Status != StatusNotTested || nb.Status != Breaks && nb.Status != StatusNotTested
 	status := map[string]Status{PathWindows2000: w2k.Status, PathNetBIOS: nb.Status}
 
 	for _, s := range steps() {
 		step := Step{ID: s.id, Title: s.title}
 		for _, e := range s.eps {
 			r, ok := results[e.ep]
+			e.service = serviceWords(e.ep, rep.Vendor, e.service)
 			c := check(e, r, ok, dc)
-			advise(&c, e, dc, causes, status)
+			advise(&c, e, dc, causes, status, rep.Vendor)
 			step.Checks = append(step.Checks, c)
 		}
 		if s.id == "kerberos" {
@@ -299,7 +307,7 @@ func judgePath(p *Path, causes map[catalog.Endpoint]Cause, labels map[catalog.En
 		p.Status = Breaks
 	case untested:
 		// Not proven broken, but a needed endpoint was never probed.
-		p.Status = StatusUnknown
+		p.Status = StatusNotTested
 	case reachable:
 		p.Status = Works
 	default:
@@ -382,7 +390,7 @@ func evidence(label string, plural, answers bool, c Check, r probes.Result, ok b
 
 // advise fills a check's impact and fix, naming the other path when it
 // carries the logon.
-func advise(c *Check, e endpointInfo, dc string, causes map[catalog.Endpoint]Cause, paths map[string]Status) {
+func advise(c *Check, e endpointInfo, dc string, causes map[catalog.Endpoint]Cause, paths map[string]Status, vendor string) {
 	suspect := c.Cause == Silent && e.answers
 	if c.Cause == Silent && !e.answers {
 		// UDP 138: silence is all a working port gives. Judge by the
@@ -421,15 +429,18 @@ func advise(c *Check, e endpointInfo, dc string, causes map[catalog.Endpoint]Cau
 				where = " in the DC's own firewall"
 			}
 		}
+		if where == " in the DC's own firewall" {
+			where += firewallWords(e.ep, vendor)
+		}
 		c.Fix = fmt.Sprintf("allow %s to %s%s", e.ep.Label(), dc, where)
 	default:
-		c.Fix = fmt.Sprintf("allow %s to %s", e.ep.Label(), dc)
+		c.Fix = fmt.Sprintf("allow %s to %s%s", e.ep.Label(), dc, firewallWordsOr(e.ep, vendor))
 	}
 	// The other path, when it carries the logon.
 	switch {
 	case e.path == PathNetBIOS && paths[PathWindows2000] == Works:
 		c.Fix += ", or use Kerberos/SMB direct host (TCP 445, reachable)"
-	case e.path == PathWindows2000 && paths[PathNetBIOS] != Breaks && paths[PathNetBIOS] != StatusUnknown:
+	case e.path == PathWindows2000 && paths[PathNetBIOS] != Breaks && paths[PathNetBIOS] != StatusNotTested:
 		c.Fix += ", or rely on the NetBIOS path (UDP 137, UDP 138, TCP 139, not blocked) for NT-style logons"
 	case e.path == "" && e.ep.Port == 135 && causes[tcp(445)] == Reachable:
 		c.Fix += " (optional while SMB direct host, TCP 445, carries the named pipes)"
@@ -522,7 +533,7 @@ func stepStatus(checks []Check) Status {
 	case reachable > 0:
 		return Works
 	}
-	return StatusUnknown
+	return StatusNotTested
 }
 
 // conclude is the answer in one or two sentences.
@@ -535,7 +546,7 @@ func conclude(rep Report, dc string) string {
 			s += "breaks at " + strings.Join(p.Broken, ", ")
 		case Uncertain:
 			s += "is not blocked, but " + strings.Join(p.Unproven, ", ") + " only stayed silent"
-		case StatusUnknown:
+		case StatusNotTested:
 			s += "was not fully tested (" + strings.Join(p.Unproven, ", ") + ")"
 		default:
 			s += string(p.Status)

@@ -217,7 +217,7 @@ func TestExplain(t *testing.T) {
 			evidence: map[string]string{"tcp/445": "SMB direct host (TCP 445): 198.18.1.1 says host unreachable"},
 		},
 		{
-			name: "interrupted before anything ran", canLogOn: false, w2k: StatusUnknown, nb: StatusUnknown,
+			name: "interrupted before anything ran", canLogOn: false, w2k: StatusNotTested, nb: StatusNotTested,
 			results:  map[string]probes.Result{},
 			steps:    []string{"name-resolution=not-tested", "dc-locator=not-tested", "kerberos=not-tested", "ldap=not-tested", "smb=not-tested", "rpc=not-tested"},
 			evidence: map[string]string{"tcp/445": "SMB direct host (TCP 445) was not probed (the scan was interrupted)"},
@@ -359,5 +359,19 @@ func TestExplainUnresolved(t *testing.T) {
 	r := Explain(scanner.HostResult{Name: "dc9.lab.test", Status: scanner.StatusUnresolved, Error: "no such host"})
 	if r.CanLogOn || len(r.Steps) != 0 || r.Conclusion != "dc9.lab.test does not resolve (no such host): a client that cannot resolve it cannot log on to it." {
 		t.Errorf("%+v", r)
+	}
+}
+
+// A step's status and a function's verdict share their words where they
+// mean the same: one word, "not-tested", for "something needed was not
+// probed", and one, "uncertain", for "nothing broken, something unproven".
+func TestStatusWordsAreTheVerdicts(t *testing.T) {
+	for _, c := range []struct {
+		status  Status
+		verdict scanner.Verdict
+	}{{StatusNotTested, scanner.NotTestedVerdict}, {Uncertain, scanner.Uncertain}} {
+		if string(c.status) != c.verdict.String() {
+			t.Errorf("logon status %q, scanner verdict %q: one meaning, two words", c.status, c.verdict)
+		}
 	}
 }

@@ -49,6 +49,7 @@ func (r Report) WriteText(w io.Writer) error {
 			}
 		}
 	}
+	writeFacts(b, r.Facts)
 	if len(r.Fixes) > 0 {
 		b.WriteString("\nWhat to open or start:\n")
 		for _, f := range r.Fixes {
@@ -72,4 +73,35 @@ func upperFirst(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// writeFacts writes the realm, the clock and the SMB settings.
+func writeFacts(b *strings.Builder, f *Facts) {
+	if f == nil {
+		return
+	}
+	b.WriteString("\n")
+	if f.Vendor != VendorUnknown {
+		fmt.Fprintf(b, "Server: %s (%s)\n", map[string]string{VendorWindows: "Windows", VendorSamba: "Samba"}[f.Vendor], f.VendorEvidence)
+	}
+	if rl := f.Realm; rl != nil {
+		from := ""
+		if rl.Learned != "" {
+			from = ", learned from " + rl.LearnedFrom
+		}
+		fmt.Fprintf(b, "Kerberos realm: asked %s%s; %s\n", rl.Asked, from, sentence(rl.Evidence))
+	}
+	if c := f.Clock; c != nil {
+		fmt.Fprintf(b, "   %s  Clock: %s.\n", map[bool]string{false: "ok", true: "NO"}[c.Skewed], c.Summary)
+		for _, s := range c.Samples {
+			fmt.Fprintf(b, "       %s: %s, offset %+d ms (±%d ms)\n", s.Source, s.ServerTime.Format("2006-01-02 15:04:05.000Z"), s.OffsetMS, s.UncertaintyMS)
+		}
+	} else {
+		b.WriteString("   ??  Clock: no server time came (Kerberos, SMB2 and NTP did not answer).\n")
+	}
+	if f.SMB != nil {
+		for _, n := range f.SMB.Notes {
+			fmt.Fprintf(b, "   --  %s\n", sentence(upperFirst(n)))
+		}
+	}
 }

@@ -310,16 +310,26 @@ func serviceColumn(f scanner.FunctionVerdict, results map[catalog.Endpoint]probe
 
 // extraEndpoints lists results of endpoints no judged function uses (-p).
 func extraEndpoints(h scanner.HostResult) []string {
+	var out []string
+	for _, er := range extraResults(h) {
+		out = append(out, er.Endpoint.String()+" "+er.Result.String())
+	}
+	return out
+}
+
+// extraResults are the results of endpoints no judged function uses: the
+// ones -p selected on its own.
+func extraResults(h scanner.HostResult) []scanner.EndpointResult {
 	used := map[catalog.Endpoint]bool{}
 	for _, f := range h.Functions {
 		for _, e := range f.Uses() {
 			used[e] = true
 		}
 	}
-	var out []string
+	var out []scanner.EndpointResult
 	for _, er := range h.Endpoints {
 		if !used[er.Endpoint] {
-			out = append(out, er.Endpoint.String()+" "+er.Result.String())
+			out = append(out, er)
 		}
 	}
 	return out

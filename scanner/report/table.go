@@ -53,8 +53,15 @@ func (t *Table) Host(hr Host) error {
 		}
 		rows = append(rows, [4]string{mark + " " + f.Name, f.Verdict.String(), serviceColumn(f, results), f.Explanation})
 	}
-	if extra := extraEndpoints(h); len(extra) > 0 {
-		rows = append(rows, [4]string{"  (no function)", "", "", strings.Join(extra, ", ")})
+	// Endpoints -p selected for no function: one row each, the state in
+	// the verdict column, so a closed port reads as plainly as a blocked
+	// function.
+	for _, er := range extraResults(h) {
+		service := "-"
+		if er.Result.Service != nil && er.Result.Service.Summary != "" {
+			service = er.Result.Service.Summary
+		}
+		rows = append(rows, [4]string{"  " + er.Endpoint.Label() + " (-p)", er.Result.State.String(), service, er.Result.String()})
 	}
 	if t.width > 0 {
 		// On a terminal the service column gets at most a fifth of the
