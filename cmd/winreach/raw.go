@@ -11,6 +11,7 @@ import (
 
 	"github.com/winreach/winreach/catalog"
 	"github.com/winreach/winreach/probes"
+	"github.com/winreach/winreach/probes/dhcp"
 	"github.com/winreach/winreach/probes/rawip"
 	"github.com/winreach/winreach/probes/suite"
 	"github.com/winreach/winreach/scanner"
@@ -30,11 +31,18 @@ const (
 // results then say not-tested with the reason. close releases the
 // listeners.
 func setupRaw(ctx context.Context, stderr io.Writer, sel scanner.Selection, f *scanFlags, cfg *suite.Config) (close func()) {
-	needed := false
+	needed, dhcpNeeded := false, false
 	for _, e := range sel.Endpoints {
 		needed = needed || e.Transport == catalog.IP
+		dhcpNeeded = dhcpNeeded || e == catalog.Endpoint{Transport: catalog.UDP, Port: 67}
 	}
+	// DHCPINFORM needs the other capability: say so in the same one line,
+	// so that following the hint makes both work.
+	dhcpDenied := dhcpNeeded && errors.Is(dhcp.CheckPrivilege(ctx), os.ErrPermission)
 	if !needed {
+		if dhcpDenied {
+			fmt.Fprintf(stderr, "winreach: DHCP Lease (UDP 67) is not tested: %s\n", dhcp.NeedsPrivilegeNote)
+		}
 		return func() {}
 	}
 	if err := rawip.CheckPrivilege(ctx); err != nil {
@@ -43,12 +51,19 @@ func setupRaw(ctx context.Context, stderr io.Writer, sel scanner.Selection, f *s
 			cfg.RawReason, cfg.RawNote = probes.ReasonUnsupported, err.Error()
 			fmt.Fprintf(stderr, "winreach: raw IP-protocol probes (GRE, ESP, AH, RSVP) are not tested: %v\n", err)
 		} else if errors.Is(err, os.ErrPermission) {
-			fmt.Fprintf(stderr, "winreach: raw IP-protocol probes (GRE, ESP, AH, RSVP) are not tested: %s\n", rawip.NeedsPrivilegeNote)
+			also := ""
+			if dhcpDenied {
+				also = " (and DHCPINFORM, whose replies go to the privileged UDP 68)"
+			}
+			fmt.Fprintf(stderr, "winreach: raw IP-protocol probes (GRE, ESP, AH, RSVP)%s are not tested: %s\n", also, rawip.NeedsPrivilegeNote)
 		} else {
 			cfg.RawNote = err.Error()
 			fmt.Fprintf(stderr, "winreach: raw IP-protocol probes are not tested: %v\n", err)
 		}
 		return func() {}
+	}
+	if dhcpDenied { // CAP_NET_RAW alone, as an older hint said
+		fmt.Fprintf(stderr, "winreach: DHCP Lease (UDP 67) is not tested: %s\n", dhcp.NeedsPrivilegeNote)
 	}
 	icmp4, err4 := rawip.ListenICMP(ctx, false)
 	icmp6, err6 := rawip.ListenICMP(ctx, true)

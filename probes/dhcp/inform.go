@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"strings"
 	"sync"
 	"syscall"
@@ -21,7 +22,23 @@ import (
 const ClientPort = 68
 
 // NeedsPrivilegeNote explains a not-tested result.
-const NeedsPrivilegeNote = "DHCPINFORM replies go to port 68: run as root or grant cap_net_bind_service"
+const NeedsPrivilegeNote = "DHCPINFORM replies go to UDP 68, a privileged port: run as root or `setcap cap_net_raw,cap_net_bind_service+ep winreach`"
+
+// CheckPrivilege reports whether this process may bind the client port
+// the probe needs: an error wrapping os.ErrPermission when it may not. A
+// port in use (a DHCP client) is not a privilege problem and gives nil;
+// the probe then says so in its own result.
+func CheckPrivilege(ctx context.Context) error {
+	var lc net.ListenConfig
+	c, err := lc.ListenPacket(ctx, "udp4", fmt.Sprintf("127.0.0.1:%d", ClientPort))
+	if err != nil {
+		if errors.Is(err, os.ErrPermission) {
+			return err
+		}
+		return nil
+	}
+	return c.Close()
+}
 
 // silenceNote qualifies open|filtered for DHCP.
 const silenceNote = "no DHCPACK: no server, a filter, or a server that answers INFORM only from its own subnets (ISC dhcpd)"

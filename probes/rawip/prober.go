@@ -20,7 +20,7 @@ import (
 
 // NeedsPrivilegeNote is the Note of every raw result when the process
 // lacks CAP_NET_RAW, and the line the caller prints once on stderr.
-const NeedsPrivilegeNote = "needs CAP_NET_RAW: run as root or `setcap cap_net_raw+ep winreach`"
+const NeedsPrivilegeNote = "needs CAP_NET_RAW: run as root or `setcap cap_net_raw,cap_net_bind_service+ep winreach`"
 
 // sendTTL is the IP TTL (hop limit) of every probe, set explicitly because
 // RSVP's Send_TTL must equal it (RFC 2205 3.8).

@@ -129,8 +129,8 @@ func e2eUnprivileged(t *testing.T, r *e2eRun) {
 	}
 	// stderr: exactly one line, saying how to grant the capability
 	lines := strings.Split(strings.TrimRight(u.stderr, "\n"), "\n")
-	if len(lines) != 1 || !strings.Contains(lines[0], "CAP_NET_RAW") || !strings.Contains(lines[0], "setcap cap_net_raw+ep") {
-		t.Errorf("stderr should be one line saying how to grant CAP_NET_RAW (setcap cap_net_raw+ep), got %d lines:\n%s", len(lines), u.stderr)
+	if len(lines) != 1 || !strings.Contains(lines[0], "CAP_NET_RAW") || !strings.Contains(lines[0], "setcap cap_net_raw,cap_net_bind_service+ep") {
+		t.Errorf("stderr should be one line saying how to grant CAP_NET_RAW and CAP_NET_BIND_SERVICE (setcap cap_net_raw,cap_net_bind_service+ep), got %d lines:\n%s", len(lines), u.stderr)
 	}
 	root := r.main.hosts[e2eUnprivHost]
 	rootResults := root.Results()
