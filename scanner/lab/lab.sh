@@ -245,12 +245,17 @@ start() {
 	# The daemon must not inherit descriptors above 2: `flock LOCK lab.sh up`
 	# runs lab.sh with the lock open on fd 3, and a daemon holding it would
 	# keep the lab lock taken for as long as the lab is up.
+	# It runs in a session of its own (setsid: this background subshell is
+	# no group leader, so setsid execs in place and the PID stays the one
+	# recorded): smbd --no-process-group ends with kill(0, SIGTERM), which
+	# would otherwise reach the process group of whoever ran `lab.sh up`,
+	# make and go test included.
 	(
 		for fd in /proc/$BASHPID/fd/*; do
 			fd=${fd##*/}
 			[ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-"
 		done
-		exec ip netns exec "$ns" unshare --uts sh -c 'hostname "$0"; exec "$@"' "$hn" "$@" \
+		exec setsid ip netns exec "$ns" unshare --uts sh -c 'hostname "$0"; exec "$@"' "$hn" "$@" \
 			</dev/null >>"$T/log/$name.out" 2>&1
 	) &
 	echo $! >"$T/pids/$name.pid"
