@@ -949,7 +949,7 @@ func (c *config) case8(ctx context.Context, cat catalogPorts) []row {
 		nm := timeRun(ctx, spec{timeout: 15 * time.Minute, argv: c.nm("-sT", "-sU", "--max-retries", "1", "-oX", "-",
 			"-p", "T:"+portList(cat.tcp)+",U:"+portList(cat.udp), sz.target)})
 		name := func(what string) string {
-			return fmt.Sprintf("6 %s %d hosts x %d TCP+UDP", what, sz.hosts, len(cat.tcp)+len(cat.udp))
+			return fmt.Sprintf("8 %s %d hosts x %d TCP+UDP", what, sz.hosts, len(cat.tcp)+len(cat.udp))
 		}
 		out = append(out, row{name: name("xml"), tool: "nmap -sT -sU -oX", res: nm, probes: probes(sz.hosts)})
 		ref := pick(runs["jsonl"])
