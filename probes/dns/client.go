@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net"
 	"net/netip"
@@ -116,16 +115,11 @@ func (c Client) tcp(ctx context.Context, d probes.Dialer, req []byte, timeout ti
 	if dl, ok := ctx.Deadline(); ok {
 		_ = conn.SetDeadline(dl)
 	}
-	out := binary.BigEndian.AppendUint16(make([]byte, 0, 2+len(req)), uint16(len(req)))
-	if _, err := conn.Write(append(out, req...)); err != nil {
+	if _, err := conn.Write(AppendTCPMessage(nil, req)); err != nil {
 		return Message{}, err
 	}
-	var size [2]byte
-	if _, err := io.ReadFull(conn, size[:]); err != nil {
-		return Message{}, timeoutOr(err)
-	}
-	msg := make([]byte, binary.BigEndian.Uint16(size[:])) // at most 64 KiB
-	if _, err := io.ReadFull(conn, msg); err != nil {
+	msg, _, err := ReadTCPMessage(conn) // a message cut short fails answers' strict parse
+	if err != nil {
 		return Message{}, timeoutOr(err)
 	}
 	return answers(req, msg)

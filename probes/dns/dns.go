@@ -295,8 +295,7 @@ type QueryTCP struct {
 // Converse sends the query and reads one length-prefixed reply.
 func (q QueryTCP) Converse(ctx context.Context, conn net.Conn, t probes.Target) probes.Answer {
 	req := rootNS(queryID(q.Seed, 0))
-	out := binary.BigEndian.AppendUint16(make([]byte, 0, 2+len(req)), uint16(len(req)))
-	if _, err := conn.Write(append(out, req...)); err != nil {
+	if _, err := conn.Write(AppendTCPMessage(nil, req)); err != nil {
 		return probes.Answer{Err: err}
 	}
 	msg, first, err := ReadTCPMessage(conn)
@@ -315,6 +314,12 @@ func (q QueryTCP) Converse(ctx context.Context, conn net.Conn, t probes.Target) 
 
 // errNotTCPMessage: a length prefix too short for a DNS header.
 var errNotTCPMessage = errors.New("dns: TCP length prefix shorter than a header")
+
+// AppendTCPMessage appends msg with the 2-byte length prefix DNS over TCP
+// puts before every message (RFC 1035 4.2.2).
+func AppendTCPMessage(b, msg []byte) []byte {
+	return append(binary.BigEndian.AppendUint16(b, uint16(len(msg))), msg...)
+}
 
 // ReadTCPMessage reads one DNS message over TCP (RFC 1035 4.2.2): a 2-byte
 // length, then the message. first holds the first bytes that came (at
