@@ -150,6 +150,15 @@ func join(parts []*Catalog) (*Catalog, error) {
 	}
 	out := &Catalog{}
 	owner := map[string]string{}
+	// A name two catalogs share ("Kerberos" is in q150543 and modern) gets
+	// its catalog's name added in both, so the joined table tells them
+	// apart.
+	nameCount := map[string]int{}
+	for _, c := range parts {
+		for _, f := range c.Functions {
+			nameCount[normalize(f.Name)]++
+		}
+	}
 	var names, titles []string
 	for _, c := range parts {
 		names, titles = append(names, c.Name), append(titles, c.Title)
@@ -174,7 +183,12 @@ func join(parts []*Catalog) (*Catalog, error) {
 			}
 		}
 		out.Groups = append(out.Groups, c.Groups...)
-		out.Functions = append(out.Functions, c.Functions...)
+		for _, f := range c.Functions {
+			if nameCount[normalize(f.Name)] > 1 {
+				f.Name += " (" + c.Name + ")"
+			}
+			out.Functions = append(out.Functions, f)
+		}
 	}
 	out.Name, out.Title = strings.Join(names, ","), strings.Join(titles, "; ")
 	return out, nil
@@ -193,6 +207,7 @@ func (e *SyntaxError) Error() string { return fmt.Sprintf("line %d: %s", e.Line,
 func Parse(data string) (*Catalog, error) {
 	c := &Catalog{}
 	seen := map[string]bool{}
+	names := map[string]string{} // normalized function name -> slug
 	group := ""
 	for i, line := range strings.Split(data, "\n") {
 		line = strings.TrimSpace(line)
@@ -291,7 +306,13 @@ func Parse(data string) (*Catalog, error) {
 		if seen[f.ID] {
 			return nil, errf("function %q repeated", f.ID)
 		}
+		// Tables, diffs and -f show and find a function by its name, so
+		// two functions of one catalog must not share it.
+		if other, dup := names[normalize(f.Name)]; dup {
+			return nil, errf("function %q has the name %q, which function %q already has: names must tell functions apart", f.ID, f.Name, other)
+		}
 		seen[f.ID] = true
+		names[normalize(f.Name)] = f.ID
 		c.Functions = append(c.Functions, f)
 	}
 	return c, nil

@@ -199,13 +199,14 @@ func TestParseEndpointErrors(t *testing.T) {
 
 func TestParseRejectsBadData(t *testing.T) {
 	for _, data := range []string{
-		"browsing | Browsing | udp/137",             // no group
-		"group g | G\nx | X | tcp/1\nx | Y | tcp/2", // repeated slug
-		"group g | G\nBad Slug | X | tcp/1",         // bad slug
-		"group g | G\nx | X | tcp/1 | note | extra", // too many fields
-		"group g | G\nx | X | smtp/25",              // bad endpoint
-		"group g | G\nx | X | ",                     // no endpoints
-		"group g | G\ngroup g | G",                  // repeated group
+		"browsing | Browsing | udp/137",                             // no group
+		"group g | G\nx | X | tcp/1\nx | Y | tcp/2",                 // repeated slug
+		"group g | G\nBad Slug | X | tcp/1",                         // bad slug
+		"group g | G\nx | X | tcp/1 | note | extra",                 // too many fields
+		"group g | G\nx | X | smtp/25",                              // bad endpoint
+		"group g | G\nx | X | ",                                     // no endpoints
+		"group g | G\ngroup g | G",                                  // repeated group
+		"group g | G\nx | Kerberos | tcp/88\ny | kerberos | udp/88", // repeated name
 	} {
 		if _, err := Parse(data); err == nil {
 			t.Errorf("Parse accepted %q", data)

@@ -113,9 +113,10 @@ func TestModernCatalogContents(t *testing.T) {
 
 func TestLoad(t *testing.T) {
 	files := fstest.MapFS{
-		"mine.txt": {Data: []byte("# my function\nsource doc | My runbook\ngroup app | Our application\napp-api | App API | tcp/8443 | | doc\n")},
-		"bad.txt":  {Data: []byte("group app | Our application\n\n# comment\napp-api | App API | tcp/84430\n")},
-		"dup.txt":  {Data: []byte("group mine | Mine\nkerberos | Kerberos again | tcp/88\n")},
+		"mine.txt":    {Data: []byte("# my function\nsource doc | My runbook\ngroup app | Our application\napp-api | App API | tcp/8443 | | doc\n")},
+		"bad.txt":     {Data: []byte("group app | Our application\n\n# comment\napp-api | App API | tcp/84430\n")},
+		"dup.txt":     {Data: []byte("group mine | Mine\nkerberos | Kerberos again | tcp/88\n")},
+		"dupname.txt": {Data: []byte("group mine | Mine\na | Our API | tcp/8443\nb | our  API | tcp/8444\n")},
 	}
 	read := func(name string) ([]byte, error) { return fs.ReadFile(files, name) }
 
@@ -144,6 +145,29 @@ func TestLoad(t *testing.T) {
 	_, err = Load("q150543,dup.txt", read)
 	if err == nil || !strings.Contains(err.Error(), `function "kerberos" is in both`) {
 		t.Errorf("duplicate slug: %v", err)
+	}
+	_, err = Load("dupname.txt", read)
+	if err == nil || !strings.HasPrefix(err.Error(), "dupname.txt:3: ") || !strings.Contains(err.Error(), `function "a" already has`) {
+		t.Errorf("repeated name: %v", err)
+	}
+	// Both embedded catalogs have a "Kerberos": the joined one names the
+	// catalog in each, so a table of both tells them apart.
+	c, err = Load("q150543,modern", read)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]string{}
+	for _, f := range c.Functions {
+		if other, dup := names[f.Name]; dup {
+			t.Errorf("joined catalog: %s and %s are both %q", other, f.ID, f.Name)
+		}
+		names[f.Name] = f.ID
+	}
+	if f, _ := c.Function("ad-kerberos"); f.Name != "Kerberos (modern)" {
+		t.Errorf("ad-kerberos in the joined catalog is %q", f.Name)
+	}
+	if f, _ := c.Function("winrm-http"); f.Name != "WinRM over HTTP (WS-Management)" {
+		t.Errorf("a name only one catalog has changed: %q", f.Name)
 	}
 	_, err = Load("nonesuch.txt", read)
 	if err == nil || !errors.Is(err, fs.ErrNotExist) {

@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/winreach/winreach/catalog"
 	"github.com/winreach/winreach/scanner"
 	"github.com/winreach/winreach/scanner/diff"
 	"github.com/winreach/winreach/scanner/report"
@@ -28,7 +29,10 @@ and prints, per host, what changed:
   EXPOSURE    reachable in NEW and not in OLD: new exposure
   CHANGED     any other verdict change (blocked -> not-listening, ...)
 
-Hosts that appear or disappear are named. A function whose verdict moved
+Hosts that appear or disappear are named. Only the functions both scans
+asked for are compared: scans of different catalogs (--catalog) or of
+different -f/-g selections say how many functions only one of them has,
+and name the catalogs. A function whose verdict moved
 between uncertain and blocked only because endpoints moved between
 open|filtered and filtered (silence read two ways, not a change of the
 path) is ignored unless --all.
@@ -73,10 +77,14 @@ func cmdDiff(e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	res := diff.Compare(old.Hosts, new.Hosts, diff.Options{All: *all})
+	res := diff.Compare(old.Hosts, new.Hosts, diff.Options{
+		All:          *all,
+		OldFunctions: old.Options.Functions,
+		NewFunctions: new.Options.Functions,
+	})
 	out := diffOutput{
-		Old:    diffSide{File: files[0], StartTime: old.StartTime},
-		New:    diffSide{File: files[1], StartTime: new.StartTime},
+		Old:    diffSide{File: files[0], StartTime: old.StartTime, Catalog: catalogName(old.Options.Catalog)},
+		New:    diffSide{File: files[1], StartTime: new.StartTime, Catalog: catalogName(new.Options.Catalog)},
 		Result: res,
 	}
 	if *format == "json" {
@@ -105,6 +113,15 @@ type diffOutput struct {
 type diffSide struct {
 	File      string    `json:"file"`
 	StartTime time.Time `json:"start_time"`
+	Catalog   string    `json:"catalog"` // the --catalog the scan recorded
+}
+
+// catalogName names the catalog a scan recorded ("" is the default).
+func catalogName(recorded string) string {
+	if recorded == "" {
+		return catalog.Q150543
+	}
+	return recorded
 }
 
 // maxScanDocument bounds what diff reads from one file.
@@ -150,6 +167,16 @@ func jsonErrorLine(b []byte, err error) error {
 func writeDiffTable(w io.Writer, d diffOutput, all bool) error {
 	fmt.Fprintf(w, "winreach diff: %s (%s) -> %s (%s)\n", d.Old.File, d.Old.StartTime.Format("2006-01-02 15:04"),
 		d.New.File, d.New.StartTime.Format("2006-01-02 15:04"))
+	if d.Old.Catalog != d.New.Catalog {
+		fmt.Fprintf(w, "The scans used different catalogs: OLD %s, NEW %s.\n", d.Old.Catalog, d.New.Catalog)
+	}
+	if n, m := len(d.OnlyOld), len(d.OnlyNew); n+m > 0 {
+		fmt.Fprintf(w, "Not compared: %s only OLD asked for, %s only NEW asked for", functionCount(n), functionCount(m))
+		if n+m <= 12 {
+			fmt.Fprintf(w, " (%s)", strings.Join(append(append([]string{}, d.OnlyOld...), d.OnlyNew...), ", "))
+		}
+		fmt.Fprintln(w, "; the JSON output lists them.")
+	}
 	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
 	for _, h := range d.Hosts {
 		heading := "Host " + h.Address.String()
@@ -193,4 +220,11 @@ func writeDiffTable(w io.Writer, d diffOutput, all bool) error {
 	}
 	_, err := fmt.Fprintln(w, line)
 	return err
+}
+
+func functionCount(n int) string {
+	if n == 1 {
+		return "1 function"
+	}
+	return fmt.Sprintf("%d functions", n)
 }

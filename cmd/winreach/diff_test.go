@@ -130,3 +130,43 @@ func TestDiffReadsJSONLines(t *testing.T) {
 		t.Errorf("jsonl vs a regressed json: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// TestDiffAcrossCatalogs: a Q150543 scan against a modern-catalog scan of
+// the same host compares no function (they share none), names both
+// catalogs and counts what only one asked for, instead of calling every
+// Q150543 function a change to "not-scanned".
+func TestDiffAcrossCatalogs(t *testing.T) {
+	old := writeFile(t, "q.json", scanJSON("reachable", "reachable", "confirmed"))
+	modern := strings.Replace(scanJSON("reachable", "reachable", "confirmed"),
+		`"functions": ["netlogon", "smtp"]`, `"catalog": "modern", "functions": ["exchange-smtp"]`, 1)
+	modern = strings.Replace(modern, `"id": "smtp", "name": "SMTP", "group": "exchange"`,
+		`"id": "exchange-smtp", "name": "SMTP (mail flow)", "group": "exchange-server"`, 1)
+	neu := writeFile(t, "m.json", modern)
+
+	r := runBin(t, "", "diff", old, neu)
+	for _, want := range []string{
+		"The scans used different catalogs: OLD q150543, NEW modern.",
+		"Not compared: 2 functions only OLD asked for, 1 function only NEW asked for (netlogon, smtp, exchange-smtp)",
+		"no function changed; 0 regression(s)",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("missing %q in\n%s", want, r.stdout)
+		}
+	}
+	if r.code != 0 || strings.Contains(r.stdout, "not-scanned") {
+		t.Errorf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = runBin(t, "", "diff", "--format", "json", old, neu)
+	var out struct {
+		Old, New struct{ Catalog string }
+		Hosts    []json.RawMessage
+		OnlyOld  []string `json:"only_old"`
+		OnlyNew  []string `json:"only_new"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+		t.Fatalf("%v\n%s", err, r.stdout)
+	}
+	if out.Old.Catalog != "q150543" || out.New.Catalog != "modern" || out.Hosts == nil || len(out.OnlyOld) != 2 {
+		t.Errorf("json: %+v\n%s", out, r.stdout)
+	}
+}

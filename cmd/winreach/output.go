@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/winreach/winreach/catalog"
 	"github.com/winreach/winreach/scanner/report"
 )
 
@@ -106,7 +107,13 @@ func newWriter(format string, o *output) (report.Writer, error) {
 	if format == "table" {
 		return report.NewTable(o, terminalWidth(o.w)), nil
 	}
-	return report.New(format, o)
+	wr, err := report.New(format, o)
+	if h, ok := wr.(*report.HTML); ok {
+		// The matrix groups functions as the scan's own catalog does,
+		// a user's catalog file included.
+		h.LoadCatalog = func(name string) (*catalog.Catalog, error) { return catalog.Load(name, os.ReadFile) }
+	}
+	return wr, err
 }
 
 // terminalWidth is the width of the terminal w writes to, 0 when w is

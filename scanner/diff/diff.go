@@ -68,6 +68,11 @@ type Result struct {
 	Exposures   int    `json:"exposures"`
 	Changed     int    `json:"changed"`
 	Ignored     int    `json:"ignored"`
+	// OnlyOld and OnlyNew are the functions only one scan asked for
+	// (another catalog, or another -f/-g): not compared, since a
+	// function a scan did not ask for says nothing of the path.
+	OnlyOld []string `json:"only_old"`
+	OnlyNew []string `json:"only_new"`
 }
 
 // Options tune the comparison.
@@ -75,6 +80,38 @@ type Options struct {
 	// All keeps the ignored changes in the Result (they are counted
 	// either way).
 	All bool
+	// OldFunctions and NewFunctions are the functions each scan asked
+	// for (its options.functions). When both are known (non-nil), only
+	// the functions both asked for are compared; the rest are listed in
+	// Result.OnlyOld and Result.OnlyNew. When either is nil (a scan
+	// saved without its selection), every function is compared.
+	OldFunctions, NewFunctions []string
+}
+
+// compared is the set of functions both scans asked for, nil for all.
+func (o Options) compared(r *Result) map[string]bool {
+	r.Hosts, r.OnlyOld, r.OnlyNew = []Host{}, []string{}, []string{}
+	if o.OldFunctions == nil || o.NewFunctions == nil {
+		return nil
+	}
+	inNew := map[string]bool{}
+	for _, id := range o.NewFunctions {
+		inNew[id] = true
+	}
+	both := map[string]bool{}
+	for _, id := range o.OldFunctions {
+		if inNew[id] {
+			both[id] = true
+		} else {
+			r.OnlyOld = append(r.OnlyOld, id)
+		}
+	}
+	for _, id := range o.NewFunctions {
+		if !both[id] {
+			r.OnlyNew = append(r.OnlyNew, id)
+		}
+	}
+	return both
 }
 
 // hostKey identifies a host across scans: its address, or its name when
@@ -96,6 +133,7 @@ func keyOf(h scanner.HostResult) hostKey {
 // Hosts without changes are left out.
 func Compare(old, new []scanner.HostResult, opt Options) Result {
 	var r Result
+	both := opt.compared(&r)
 	newByKey := make(map[hostKey]scanner.HostResult, len(new))
 	for _, h := range new {
 		newByKey[keyOf(h)] = h
@@ -111,7 +149,7 @@ func Compare(old, new []scanner.HostResult, opt Options) Result {
 		} else if h.Name == "" {
 			h.Name = n.Name
 		}
-		h.Changes = compareHost(o, n, h.Presence, &r, opt)
+		h.Changes = compareHost(o, n, h.Presence, both, &r, opt)
 		if len(h.Changes) > 0 || h.Presence != InBoth {
 			r.Hosts = append(r.Hosts, h)
 		}
@@ -121,15 +159,16 @@ func Compare(old, new []scanner.HostResult, opt Options) Result {
 			continue
 		}
 		h := Host{Address: n.Address, Name: n.Name, Presence: Appeared}
-		h.Changes = compareHost(scanner.HostResult{}, n, Appeared, &r, opt)
+		h.Changes = compareHost(scanner.HostResult{}, n, Appeared, both, &r, opt)
 		r.Hosts = append(r.Hosts, h)
 	}
 	return r
 }
 
 // compareHost compares the functions of one host (the zero HostResult
-// stands for the scan it is missing from).
-func compareHost(o, n scanner.HostResult, p Presence, r *Result, opt Options) []Change {
+// stands for the scan it is missing from), those in both when both is
+// not nil.
+func compareHost(o, n scanner.HostResult, p Presence, both map[string]bool, r *Result, opt Options) []Change {
 	oldF := indexFunctions(o.Functions)
 	newF := indexFunctions(n.Functions)
 	var ids []string
@@ -142,8 +181,11 @@ func compareHost(o, n scanner.HostResult, p Presence, r *Result, opt Options) []
 		}
 	}
 	oldRes, newRes := o.Results(), n.Results()
-	var out []Change
+	out := []Change{}
 	for _, id := range ids {
+		if both != nil && !both[id] {
+			continue
+		}
 		of, inOld := oldF[id]
 		nf, inNewF := newF[id]
 		c := Change{ID: id, Old: NotScanned, New: NotScanned}

@@ -201,3 +201,34 @@ func TestComparePresence(t *testing.T) {
 		t.Errorf("%+v", r)
 	}
 }
+
+// TestCompareOnlyWhatBothAsked: scans that asked for different functions
+// (another catalog, another -g) compare only the functions both asked
+// for; the rest are listed, not counted as regressions or exposures.
+func TestCompareOnlyWhatBothAsked(t *testing.T) {
+	old := []scanner.HostResult{host(t, a1, []string{"smtp", "pop3"}, states{"tcp/25": open, "tcp/110": open})}
+	new := []scanner.HostResult{host(t, a1, []string{"smtp", "imap"}, states{"tcp/25": dropped, "tcp/143": open})}
+
+	// Unknown selections (scans saved without them): everything counts.
+	r := Compare(old, new, Options{})
+	if r.Regressions != 2 || r.Exposures != 1 {
+		t.Errorf("without selections: %d regressions, %d exposures; want 2, 1", r.Regressions, r.Exposures)
+	}
+
+	r = Compare(old, new, Options{OldFunctions: []string{"smtp", "pop3"}, NewFunctions: []string{"smtp", "imap"}})
+	if r.Regressions != 1 || r.Exposures != 0 || r.Changed != 0 {
+		t.Errorf("with selections: %d regressions, %d exposures, %d changed; want 1, 0, 0", r.Regressions, r.Exposures, r.Changed)
+	}
+	if len(r.Hosts) != 1 || len(r.Hosts[0].Changes) != 1 || r.Hosts[0].Changes[0].ID != "smtp" {
+		t.Errorf("changes: %+v", r.Hosts)
+	}
+	if !slices.Equal(r.OnlyOld, []string{"pop3"}) || !slices.Equal(r.OnlyNew, []string{"imap"}) {
+		t.Errorf("only old %q, only new %q", r.OnlyOld, r.OnlyNew)
+	}
+
+	// A host gone from NEW still regresses, on what both asked for.
+	r = Compare(old, nil, Options{OldFunctions: []string{"smtp", "pop3"}, NewFunctions: []string{"smtp"}})
+	if r.Regressions != 1 || r.Hosts[0].Presence != Gone {
+		t.Errorf("gone host: %+v", r)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
 	"io"
@@ -32,6 +33,13 @@ import (
 // above all, goes through html/template, which escapes it for where it
 // lands.
 type HTML struct {
+	// LoadCatalog resolves the catalog the scan recorded
+	// (d.Options.Catalog: "" for the default, "modern", a user's file)
+	// so that the matrix groups its functions as that catalog does. Nil
+	// resolves the embedded catalogs only; a catalog it cannot resolve
+	// leaves the functions under "Other".
+	LoadCatalog func(name string) (*catalog.Catalog, error)
+
 	buf    *bufio.Writer
 	cols   []htmlColumn
 	index  map[string]int // function id -> column
@@ -73,7 +81,7 @@ var htmlTemplates = htmlkit.AddLegend(template.Must(template.New("html").Funcs(h
 func (x *HTML) Begin(d *Document) error {
 	x.policy = d.Violations != nil || d.Unproven != nil
 	x.cols, x.index = nil, map[string]int{}
-	groups := htmlColumns(catalog.Default(), d.Options.Functions)
+	groups := htmlColumns(x.catalog(d.Options.Catalog), d.Options.Functions)
 	var heads []htmlGroup
 	for _, g := range groups {
 		heads = append(heads, htmlGroup{g.name, len(g.cols)})
@@ -125,6 +133,21 @@ func (x *HTML) renderCells() error {
 		}
 	}
 	return nil
+}
+
+// catalog is the catalog the scan recorded, or an empty one.
+func (x *HTML) catalog(name string) *catalog.Catalog {
+	load := x.LoadCatalog
+	if load == nil {
+		load = func(name string) (*catalog.Catalog, error) {
+			return catalog.Load(name, func(string) ([]byte, error) { return nil, errors.ErrUnsupported })
+		}
+	}
+	c, err := load(name)
+	if err != nil {
+		return &catalog.Catalog{}
+	}
+	return c
 }
 
 type htmlGroupCols struct {

@@ -389,3 +389,51 @@ func BenchmarkHTMLHost(b *testing.B) {
 		}
 	}
 }
+
+// TestHTMLFollowsTheScansCatalog: a modern-catalog scan's matrix is
+// grouped by the modern catalog's groups, with its function names, not
+// dumped under "Other" as the default catalog would leave it; a user's
+// catalog is found through LoadCatalog.
+func TestHTMLFollowsTheScansCatalog(t *testing.T) {
+	heads := func(page []byte) (groups, fns []string) {
+		doc := htmltest.Parse(t, page)
+		for _, th := range findAll(doc, func(n *html.Node) bool { return n.Data == "th" }) {
+			switch class, _ := htmltest.Attr(th, "class"); class {
+			case "grp":
+				groups = append(groups, htmltest.Text(th))
+			case "fn":
+				fns = append(fns, htmltest.Text(th))
+			}
+		}
+		return groups, fns
+	}
+
+	d := &Document{Scanner: "winreach", Version: "test"}
+	d.Options.Catalog = "modern"
+	d.Options.Functions = []string{"rdp", "winrm-http", "trust-kerberos"}
+	groups, fns := heads(renderHTML(t, d, nil))
+	if want := []string{"Domains and trusts (PortQryUI's set)", "Remote Desktop", "Remote management"}; !slices.Equal(groups, want) {
+		t.Errorf("modern groups %q, want %q", groups, want)
+	}
+	if want := []string{"Trusts: Kerberos", "Remote Desktop (RDP)", "WinRM over HTTP (WS-Management)"}; !slices.Equal(fns, want) {
+		t.Errorf("modern columns %q, want %q", fns, want)
+	}
+
+	mine := "group app | Our application\napp-api | App API | tcp/8443\n"
+	d.Options.Catalog, d.Options.Functions = "mine.txt", []string{"app-api"}
+	var b bytes.Buffer
+	w := NewHTML(&b)
+	w.LoadCatalog = func(name string) (*catalog.Catalog, error) {
+		return catalog.Load(name, func(string) ([]byte, error) { return []byte(mine), nil })
+	}
+	if err := WriteDocument(w, d); err != nil {
+		t.Fatal(err)
+	}
+	if groups, fns = heads(b.Bytes()); !slices.Equal(groups, []string{"Our application"}) || !slices.Equal(fns, []string{"App API"}) {
+		t.Errorf("user catalog: groups %q columns %q", groups, fns)
+	}
+	// Without a way to read the file the functions stay, under "Other".
+	if groups, fns = heads(renderHTML(t, d, nil)); !slices.Equal(groups, []string{"Other"}) || !slices.Equal(fns, []string{"app-api"}) {
+		t.Errorf("unreadable user catalog: groups %q columns %q", groups, fns)
+	}
+}
