@@ -93,6 +93,7 @@ const (
 	ReasonNoProbe          Reason = "no-probe"          // the protocol has no public request that gets an answer
 	ReasonUnresolved       Reason = "unresolved"        // the host name did not resolve
 	ReasonLocalError       Reason = "local-error"       // the local stack refused (out of buffers, bad address family)
+	ReasonSkipped          Reason = "skipped"           // an optional transport not probed: the host said the function's service is absent
 	// ReasonNoDescriptors: this process or system is out of file
 	// descriptors (EMFILE, ENFILE), which says nothing about the target.
 	// The scanner shrinks its pool and runs the probe again; a report

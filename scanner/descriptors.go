@@ -41,8 +41,9 @@ func (r *run) shortage(hs *hostState, i int, res probes.Result) (_ probes.Result
 	}
 	hs.inflight--
 	hs.pending = slices.Insert(hs.pending, 0, i)
-	if !slices.Contains(r.ring, hs) {
+	if !hs.inRing {
 		r.ring = append(r.ring, hs)
+		hs.inRing = true
 	}
 	r.pending++
 	r.conc = max(1, inflight-1)

@@ -12,6 +12,18 @@ import (
 type Selection struct {
 	Functions []catalog.Function
 	Endpoints []catalog.Endpoint
+	// Gated maps each endpoint that only optional transports need (no
+	// selected function requires it, and -p did not ask for it) to the
+	// functions listing it as optional. The scanner holds such an
+	// endpoint back until those functions' required endpoints answer,
+	// and skips it when each of them has one the host itself reported
+	// closed: an optional transport is set up over the function's main
+	// one ([MS-RDPEUDP] 1.3: RDP's UDP transport is negotiated inside
+	// the TCP connection; [MS-TSGU] 1.3: the gateway's UDP 3391 inside
+	// its HTTPS one), so where the host says that service is absent no
+	// client would ever send to it, and the probe would only spend the
+	// host's ICMP budget.
+	Gated map[catalog.Endpoint][]catalog.Function
 }
 
 // Select builds the selection. With no functions and no extra endpoints
@@ -45,7 +57,33 @@ func Select(c *catalog.Catalog, fns []catalog.Function, extra []catalog.Endpoint
 		}
 	}
 	slices.SortFunc(eps, compareEndpoints)
-	return Selection{Functions: fns, Endpoints: eps}
+	return Selection{Functions: fns, Endpoints: eps, Gated: gated(fns, extra)}
+}
+
+// gated finds the endpoints of fns that only optional transports need.
+func gated(fns []catalog.Function, extra []catalog.Endpoint) map[catalog.Endpoint][]catalog.Function {
+	needed := map[catalog.Endpoint]bool{}
+	for _, e := range extra {
+		needed[e] = true
+	}
+	for _, f := range fns {
+		for _, e := range f.Endpoints {
+			needed[e] = true
+		}
+	}
+	var out map[catalog.Endpoint][]catalog.Function
+	for _, f := range fns {
+		for _, e := range f.Optional {
+			if needed[e] {
+				continue
+			}
+			if out == nil {
+				out = map[catalog.Endpoint][]catalog.Function{}
+			}
+			out[e] = append(out[e], f)
+		}
+	}
+	return out
 }
 
 func dedupFunctions(fns []catalog.Function) []catalog.Function {

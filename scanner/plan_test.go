@@ -107,6 +107,67 @@ func TestSelect(t *testing.T) {
 	}
 }
 
+// TestSelectGated: an endpoint only optional transports need is gated on
+// the functions that list it; one that a selected function requires, or
+// that -p names, is not.
+func TestSelectGated(t *testing.T) {
+	c, err := catalog.Load("modern", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mine, err := catalog.Parse("group g | G\nudp-too | Needs UDP 3389 | udp/3389\nsync | Sync | tcp/9000 udp/9000?\nsync2 | Sync 2 | tcp/9001 udp/9000?\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fn := func(c *catalog.Catalog, id string) catalog.Function {
+		f, ok := c.Function(id)
+		if !ok {
+			t.Fatalf("no function %q", id)
+		}
+		return f
+	}
+	gates := func(sel Selection) map[string][]string {
+		out := map[string][]string{}
+		for e, fns := range sel.Gated {
+			out[e.String()] = ids(fns)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name  string
+		fns   []catalog.Function
+		extra []catalog.Endpoint
+		want  map[string][]string
+	}{
+		{"the whole modern catalog gates RDP's and the gateway's UDP", nil, nil,
+			map[string][]string{"udp/3389": {"rdp"}, "udp/3391": {"rd-gateway"}}},
+		{"-p naming the optional endpoint probes it outright", []catalog.Function{fn(c, "rdp")}, eps("udp/3389"),
+			map[string][]string{}},
+		{"a function that requires it probes it outright", []catalog.Function{fn(c, "rdp"), fn(mine, "udp-too")}, nil,
+			map[string][]string{}},
+		{"two functions listing it optional both gate it", []catalog.Function{fn(mine, "sync"), fn(mine, "sync2")}, nil,
+			map[string][]string{"udp/9000": {"sync", "sync2"}}},
+		{"no optional endpoint, no gate", []catalog.Function{fn(c, "winrm-http")}, nil,
+			map[string][]string{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sel := Select(c, tc.fns, tc.extra)
+			got := gates(sel)
+			if len(got) != len(tc.want) {
+				t.Fatalf("gated %v, want %v", got, tc.want)
+			}
+			for e, w := range tc.want {
+				if !slices.Equal(got[e], w) {
+					t.Errorf("gated %v, want %v", got, tc.want)
+				}
+				if !slices.Contains(sel.Endpoints, ep(e)) {
+					t.Errorf("%s gated but not in the selection's endpoints", e)
+				}
+			}
+		})
+	}
+}
+
 func TestProbeOrder(t *testing.T) {
 	es := eps("ip/47", "tcp/139", "udp/137", "ip/50", "tcp/445")
 	var got []string

@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"context"
+	"fmt"
 	"iter"
 	"math"
 	"net/netip"
@@ -88,6 +89,12 @@ type hostState struct {
 	inflight  int
 	remaining int // planned probes not finished
 	timing    *hostTiming
+	inRing    bool // in run.ring: it has endpoints to launch
+	// held are gated endpoints (Selection.Gated) waiting for their
+	// functions' required endpoints; release lets them go, or skips
+	// them, and holdTimer lets them go after the host's first wait.
+	held      []int
+	holdTimer *time.Timer
 }
 
 // Run probes every host of the stream for the selection. Cancelling ctx
@@ -125,6 +132,7 @@ func (s *Scanner) Run(ctx context.Context, hosts iter.Seq[Host], sel Selection) 
 
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.finished = true
 	r.stats.Interrupted = r.stopped() || !r.exhausted
 	r.stats.Err = r.fatal
 	rest := make([]*hostState, 0, len(r.active))
@@ -148,10 +156,14 @@ type run struct {
 	cancelProbes context.CancelFunc
 	probers      []probes.Prober
 	order        []int // endpoint indices in plan order
-	window       int
-	conc         int
-	limiter      *rate.Limiter
-	timing       *scanTiming
+	// gates[i], for a gated endpoint, lists for each function that
+	// lists it as optional the indices of that function's required
+	// endpoints (Selection.Gated); nil for every other endpoint.
+	gates   [][][]int
+	window  int
+	conc    int
+	limiter *rate.Limiter
+	timing  *scanTiming
 
 	mu        sync.Mutex // guards everything below and the callbacks
 	cond      *sync.Cond // a worker waits on it for work
@@ -160,8 +172,10 @@ type run struct {
 	active    map[netip.Addr]*hostState
 	ring      []*hostState // hosts with probes still to launch
 	cursor    int
-	pending   int // probes still to launch, over all hosts
-	idle      int // workers waiting on cond
+	pending   int  // probes still to launch, over all hosts
+	held      int  // gated endpoints held back, over all hosts
+	finished  bool // Run returned: hold timers do nothing
+	idle      int  // workers waiting on cond
 	spawned   int
 	workers   sync.WaitGroup
 	pool      poolGrowth
@@ -271,6 +285,7 @@ func newRun(ctx context.Context, s *Scanner, sel Selection) *run {
 		r.probers[i] = s.Prober(e)
 	}
 	r.order = probeOrder(sel.Endpoints)
+	r.gates = gateIndices(sel)
 	if s.Rate > 0 {
 		// A burst of a twentieth of a second's probes: smooth, without
 		// a timer per probe at high rates.
@@ -360,7 +375,7 @@ func (r *run) next() (hs *hostState, endpoint int, ok bool) {
 			}
 			return hs, i, true
 		}
-		if r.exhausted && r.pending == 0 {
+		if r.exhausted && r.pending == 0 && r.held == 0 {
 			r.cond.Broadcast() // the waiting workers are done too
 			return nil, 0, false
 		}
@@ -400,11 +415,18 @@ func (r *run) start(h Host) {
 	n := len(r.sel.Endpoints)
 	hs := &hostState{host: h, results: make([]probes.Result, n), done: make([]bool, n)}
 	planned := 0
+	// Gating needs the host's timing (for the hold) and every endpoint
+	// of the host in this run (a shard may lack the required ones).
+	gate := r.timing != nil && r.s.Keep == nil
 	for _, i := range r.order {
 		if r.s.Keep != nil && !r.s.Keep(h.Addr, r.sel.Endpoints[i]) {
 			continue
 		}
 		planned++
+		if gate && r.gates[i] != nil {
+			hs.held = append(hs.held, i)
+			continue
+		}
 		hs.pending = append(hs.pending, i)
 	}
 	if planned == 0 && r.s.Keep != nil {
@@ -413,18 +435,19 @@ func (r *run) start(h Host) {
 	if r.s.Known != nil {
 		for _, er := range r.s.Known(h.Addr) {
 			i := slices.Index(r.sel.Endpoints, er.Endpoint)
-			if i < 0 || hs.done[i] || !slices.Contains(hs.pending, i) {
+			if i < 0 || hs.done[i] || !slices.Contains(hs.pending, i) && !slices.Contains(hs.held, i) {
 				continue
 			}
 			hs.results[i], hs.done[i] = er.Result, true
 			hs.pending = slices.DeleteFunc(hs.pending, func(j int) bool { return j == i })
+			hs.held = slices.DeleteFunc(hs.held, func(j int) bool { return j == i })
 			r.stats.Reused++
 			if r.s.OnEndpoint != nil {
 				r.s.OnEndpoint(h.Addr, er)
 			}
 		}
 	}
-	hs.remaining = len(hs.pending)
+	hs.remaining = len(hs.pending) + len(hs.held)
 	if hs.remaining == 0 {
 		r.report(hs, StatusComplete)
 		return
@@ -437,8 +460,147 @@ func (r *run) start(h Host) {
 		hs.timing = newHostTiming(r.timing, h.Addr, window)
 	}
 	r.active[h.Addr] = hs
-	r.ring = append(r.ring, hs)
+	if len(hs.pending) > 0 {
+		r.ring = append(r.ring, hs)
+		hs.inRing = true
+	}
 	r.pending += len(hs.pending)
+	r.held += len(hs.held)
+	if r.release(hs, false) && len(hs.held) > 0 {
+		r.holdUntilFirstWait(hs)
+	}
+}
+
+// holdUntilFirstWait lets the host's held endpoints go after its first
+// wait (the host's RTO, else its path's, else the initial one): by then
+// a closed port has answered (a reset or an ICMP error comes within a
+// round trip), and a silent one no longer delays them. The wait is
+// looked at again when the timer fires, since other hosts on the same
+// path may have measured it shorter meanwhile. mu held.
+func (r *run) holdUntilFirstWait(hs *hostState) {
+	start := time.Now()
+	var check func()
+	check = func() {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if r.finished || r.active[hs.host.Addr] != hs || len(hs.held) == 0 {
+			return
+		}
+		if rest := hs.timing.Timeout(1, maxHold) - time.Since(start); rest > 0 {
+			hs.holdTimer = time.AfterFunc(rest, check)
+			return
+		}
+		r.release(hs, true)
+	}
+	hs.holdTimer = time.AfterFunc(min(hs.timing.Timeout(1, maxHold), r.timing.floor()), check)
+}
+
+// maxHold bounds how long a gated endpoint waits for its function's
+// required endpoints (the host's first wait is usually far shorter).
+const maxHold = 3 * time.Second
+
+// gateIndices turns Selection.Gated into indices of sel.Endpoints.
+func gateIndices(sel Selection) [][][]int {
+	gates := make([][][]int, len(sel.Endpoints))
+	for i, e := range sel.Endpoints {
+		for _, f := range sel.Gated[e] {
+			var req []int
+			for _, re := range f.Endpoints {
+				if j := slices.Index(sel.Endpoints, re); j >= 0 {
+					req = append(req, j)
+				}
+			}
+			gates[i] = append(gates[i], req)
+		}
+	}
+	return gates
+}
+
+// release decides the host's held endpoints that can be decided: one
+// whose every function has a required endpoint the host reported closed
+// is skipped (recorded as not tested, reason skipped); one with a
+// function whose required endpoints have all answered otherwise is
+// launched; the rest stay held, unless force (the hold is over), which
+// launches them. It reports false when skipping finished the host. mu
+// held.
+func (r *run) release(hs *hostState, force bool) bool {
+	kept := hs.held[:0]
+	skipped := 0
+	for _, i := range hs.held {
+		switch closedBy, decided := r.gateState(hs, i); {
+		case closedBy >= 0:
+			res := probes.Result{State: probes.NotTested, Reason: probes.ReasonSkipped,
+				Note: fmt.Sprintf("not probed: this transport is set up over %s, which the host answered closed (%s)",
+					r.sel.Endpoints[closedBy].Label(), hs.results[closedBy].Reason)}
+			hs.results[i], hs.done[i] = res, true
+			hs.remaining--
+			skipped++
+			if r.s.OnEndpoint != nil {
+				r.s.OnEndpoint(hs.host.Addr, EndpointResult{Endpoint: r.sel.Endpoints[i], Result: res})
+			}
+		case decided || force:
+			hs.pending = append(hs.pending, i)
+			r.pending++
+			if !hs.inRing {
+				r.ring = append(r.ring, hs)
+				hs.inRing = true
+			}
+			if r.idle > 0 {
+				r.cond.Signal()
+			}
+		default:
+			kept = append(kept, i)
+		}
+	}
+	r.held -= len(hs.held) - len(kept)
+	hs.held = kept
+	if skipped > 0 && hs.remaining == 0 {
+		r.finish(hs)
+		return false
+	}
+	return true
+}
+
+// gateState says of a held endpoint whether every function that gates
+// it has a required endpoint the host reported closed (closedBy: such an
+// endpoint, else -1), and whether some function has all its required
+// endpoints answered and none closed (decided: launch it now). mu held.
+func (r *run) gateState(hs *hostState, i int) (closedBy int, decided bool) {
+	closedBy = -1
+	allAbsent := true
+	for _, req := range r.gates[i] {
+		absent, answered := -1, true
+		for _, j := range req {
+			switch {
+			case !hs.done[j]:
+				answered = false
+			case hs.results[j].State == probes.Closed && absent < 0:
+				absent = j
+			}
+		}
+		if absent >= 0 {
+			closedBy = absent
+			continue
+		}
+		allAbsent = false
+		decided = decided || answered
+	}
+	if !allAbsent {
+		return -1, decided
+	}
+	return closedBy, false
+}
+
+// finish reports a host whose last endpoint is done. mu held.
+func (r *run) finish(hs *hostState) {
+	if hs.holdTimer != nil {
+		hs.holdTimer.Stop()
+	}
+	delete(r.active, hs.host.Addr)
+	r.report(hs, r.finalStatus(hs))
+	if r.idle > 0 {
+		r.cond.Signal() // a worker may now be done, or admit a host
+	}
 }
 
 // pick takes the next probe round-robin over the hosts with probes to
@@ -459,6 +621,7 @@ func (r *run) pick() (*hostState, int, bool) {
 		r.pending--
 		if len(hs.pending) == 0 {
 			r.ring = slices.Delete(r.ring, r.cursor, r.cursor+1)
+			hs.inRing = false
 		} else {
 			r.cursor++
 		}
@@ -497,8 +660,11 @@ func (r *run) record(hs *hostState, i int, res probes.Result, took time.Duration
 		r.s.OnEndpoint(hs.host.Addr, EndpointResult{Endpoint: r.sel.Endpoints[i], Result: res})
 	}
 	if hs.remaining == 0 {
-		delete(r.active, hs.host.Addr)
-		r.report(hs, r.finalStatus(hs))
+		r.finish(hs)
+		return
+	}
+	if len(hs.held) > 0 && !r.release(hs, false) {
+		return // skipping the held endpoints finished the host
 	}
 	if r.idle > 0 {
 		r.cond.Signal() // room for another probe of this host, or a new host

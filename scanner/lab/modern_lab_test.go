@@ -72,7 +72,11 @@ func TestModernCatalogLab(t *testing.T) {
 		{"legacy", "tcp/1433", probes.Confirmed, probes.ReasonReply, "tds", ""},
 		{"legacy", "tcp/9389", probes.Confirmed, probes.ReasonReply, "nmf", ""},
 		{"legacy", "udp/1434", probes.Confirmed, probes.ReasonReply, "sql-browser", "1/1 instance ports reachable"},
-		{"legacy", "udp/3389", probes.Confirmed, probes.ReasonReply, "rdp-udp", ""},
+		// The stand-in answers RDP-UDP on a host without RDP over TCP:
+		// no client would set that transport up (it is negotiated inside
+		// the TCP connection), so the catalog scan skips it; -p asks for
+		// it outright, below.
+		{"legacy", "udp/3389", probes.NotTested, probes.ReasonSkipped, "", ""},
 		// WinRM and the SQL Browser behind the firewalls.
 		{"drop", "tcp/5985", probes.Filtered, probes.ReasonTimeout, "", ""},
 		{"drop", "udp/1434", probes.OpenFiltered, probes.ReasonNoResponse, "", ""},
@@ -98,9 +102,17 @@ func TestModernCatalogLab(t *testing.T) {
 		t.Errorf("dc tcp/3269: %+v, want the rootDSE over TLS", res.Service)
 	}
 
-	// The closed host: every new port of the modern catalog is closed.
+	// The closed host: every new port of the modern catalog is closed,
+	// but for the optional UDP transports of RDP and the RD Gateway,
+	// which are not probed where TCP 3389 and TCP 443 are closed.
+	for ep, over := range map[string]string{"udp/3389": "TCP 3389", "udp/3391": "TCP 443"} {
+		res, ok := e2eEndpoint(scan, "closed", ep)
+		if !ok || res.State != probes.NotTested || res.Reason != probes.ReasonSkipped || !strings.Contains(res.Note, over) {
+			t.Errorf("closed %s: %s (%s), want not-tested (skipped) naming %s", ep, res, res.Note, over)
+		}
+	}
 	for _, ep := range []string{"tcp/443", "tcp/464", "tcp/587", "tcp/647", "tcp/1433", "tcp/3268", "tcp/3269", "tcp/3343", "tcp/5985", "tcp/5986", "tcp/9389",
-		"udp/123", "udp/443", "udp/464", "udp/1434", "udp/3343", "udp/3389", "udp/3391", "udp/4500"} {
+		"udp/123", "udp/443", "udp/464", "udp/1434", "udp/3343", "udp/4500"} {
 		res, ok := e2eEndpoint(scan, "closed", ep)
 		want := probes.ReasonReset
 		if strings.HasPrefix(ep, "udp/") {
@@ -132,5 +144,20 @@ func TestModernCatalogLab(t *testing.T) {
 		if fv.Verdict.String() != v.verdict || !strings.Contains(fv.Explanation, v.explains) {
 			t.Errorf("%s %s: %s (%s), want %s with %q", v.host, v.function, fv.Verdict, fv.Explanation, v.verdict, v.explains)
 		}
+	}
+
+	// Asked for outright, the stand-in's RDP-UDP SYN+ACK ([MS-RDPEUDP]
+	// 3.1.5.1.3) is identified, and the verdict says the UDP transport
+	// needs the TCP connection the host lacks.
+	legacy, _ := HostByName("legacy")
+	p, err := e2eWinreach(ctx, nil, bin, []string{"scan", "--catalog", "modern", "-f", "rdp", "-p", "udp/3389", "--format", "json", "--no-progress", legacy.IPv4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, ok := e2eEndpoint(p, "legacy", "udp/3389"); !ok || res.State != probes.Confirmed || res.Service == nil || res.Service.Protocol != "rdp-udp" {
+		t.Errorf("legacy udp/3389 asked for with -p: %s %+v", res, res.Service)
+	}
+	if fv, ok := e2eFunction(p.hosts["legacy"], "rdp"); !ok || !strings.Contains(fv.Explanation, "its UDP transport needs the TCP connection") {
+		t.Errorf("legacy rdp: %+v", fv)
 	}
 }
