@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"sync"
 
+	"github.com/winreach/winreach/probes"
 	"github.com/winreach/winreach/scanner"
 	"github.com/winreach/winreach/scanner/policy"
 )
@@ -107,7 +108,11 @@ func (s *Summary) Add(h scanner.HostResult) {
 	case scanner.StatusPartial:
 		s.Partial++
 	}
-	s.Probes += len(h.Endpoints)
+	for _, er := range h.Endpoints {
+		if er.Reason != probes.ReasonSkipped { // a skipped transport sent nothing
+			s.Probes++
+		}
+	}
 	for _, f := range h.Functions {
 		s.Verdicts[f.Verdict.String()]++
 	}
