@@ -47,6 +47,15 @@ type Function struct {
 	// (RDP's UDP 3389 beside TCP 3389): they are probed and explained,
 	// but do not decide the verdict.
 	Optional []Endpoint `json:"optional,omitempty"`
+	// Confirm lists endpoints where an open port is not enough: the
+	// service must answer in its own protocol (a "rule ... | confirm"
+	// line: PPTP's control connection).
+	Confirm []Endpoint `json:"confirm,omitempty"`
+	// DataPath lists endpoints that carry a session's data and have a
+	// listener only during a session (a "rule ... | data-path" line:
+	// PPTP's GRE, the DHCP client's UDP 68): "closed" from the target
+	// there proves the path.
+	DataPath []Endpoint `json:"data_path,omitempty"`
 	Note     string     `json:"note,omitempty"`
 	// Sources are the slugs of the documents (Catalog.Sources) the
 	// function's ports come from.
@@ -239,6 +248,12 @@ func Parse(data string) (*Catalog, error) {
 			c.Sources = append(c.Sources, s)
 			continue
 		}
+		if rest, ok := strings.CutPrefix(fields[0], "rule "); ok {
+			if err := parseRule(c, strings.TrimSpace(rest), fields[1:]); err != "" {
+				return nil, errf("%s", err)
+			}
+			continue
+		}
 		if rest, ok := strings.CutPrefix(fields[0], "group "); ok {
 			if len(fields) != 2 {
 				return nil, errf("group wants \"group slug | name\"")
@@ -316,6 +331,39 @@ func Parse(data string) (*Catalog, error) {
 		c.Functions = append(c.Functions, f)
 	}
 	return c, nil
+}
+
+// parseRule reads "rule <function> | <endpoint> | confirm|data-path [|
+// why]" into the function above it; the why is for the reader. It
+// returns what is wrong, "" when nothing is.
+func parseRule(c *Catalog, id string, fields []string) string {
+	if len(fields) < 2 || len(fields) > 3 {
+		return "rule wants \"rule function | endpoint | confirm or data-path [| why]\""
+	}
+	i := slices.IndexFunc(c.Functions, func(f Function) bool { return f.ID == id })
+	if i < 0 {
+		return fmt.Sprintf("rule for function %q, which no line above defines", id)
+	}
+	f := &c.Functions[i]
+	e, err := ParseEndpoint(fields[0])
+	if err != nil {
+		return err.Error()
+	}
+	if !slices.Contains(f.Endpoints, e) && !slices.Contains(f.Optional, e) {
+		return fmt.Sprintf("rule for %s, which function %q does not list", e, id)
+	}
+	if slices.Contains(f.Confirm, e) || slices.Contains(f.DataPath, e) {
+		return fmt.Sprintf("a second rule for %s of function %q", e, id)
+	}
+	switch fields[1] {
+	case "confirm":
+		f.Confirm = append(f.Confirm, e)
+	case "data-path":
+		f.DataPath = append(f.DataPath, e)
+	default:
+		return fmt.Sprintf("rule %q: want confirm or data-path", fields[1])
+	}
+	return ""
 }
 
 // Source returns the source with this slug.

@@ -199,17 +199,66 @@ func TestParseEndpointErrors(t *testing.T) {
 
 func TestParseRejectsBadData(t *testing.T) {
 	for _, data := range []string{
-		"browsing | Browsing | udp/137",                             // no group
-		"group g | G\nx | X | tcp/1\nx | Y | tcp/2",                 // repeated slug
-		"group g | G\nBad Slug | X | tcp/1",                         // bad slug
-		"group g | G\nx | X | tcp/1 | note | extra",                 // too many fields
-		"group g | G\nx | X | smtp/25",                              // bad endpoint
-		"group g | G\nx | X | ",                                     // no endpoints
-		"group g | G\ngroup g | G",                                  // repeated group
-		"group g | G\nx | Kerberos | tcp/88\ny | kerberos | udp/88", // repeated name
+		"browsing | Browsing | udp/137",                                                    // no group
+		"group g | G\nx | X | tcp/1\nx | Y | tcp/2",                                        // repeated slug
+		"group g | G\nBad Slug | X | tcp/1",                                                // bad slug
+		"group g | G\nx | X | tcp/1 | note | extra",                                        // too many fields
+		"group g | G\nx | X | smtp/25",                                                     // bad endpoint
+		"group g | G\nx | X | ",                                                            // no endpoints
+		"group g | G\ngroup g | G",                                                         // repeated group
+		"group g | G\nx | Kerberos | tcp/88\ny | kerberos | udp/88",                        // repeated name
+		"group g | G\nrule x | tcp/1 | confirm\nx | X | tcp/1",                             // rule before its function
+		"group g | G\nx | X | tcp/1\nrule x | tcp/2 | confirm",                             // endpoint the function lacks
+		"group g | G\nx | X | tcp/1\nrule x | tcp/1 | required",                            // unknown rule
+		"group g | G\nx | X | tcp/1\nrule x | tcp/1 | confirm\nrule x | tcp/1 | data-path", // two rules
+		"group g | G\nx | X | tcp/1\nrule x | tcp/1",                                       // no rule kind
 	} {
 		if _, err := Parse(data); err == nil {
 			t.Errorf("Parse accepted %q", data)
 		}
+	}
+}
+
+// TestRules: the rules the KB's table does not state are data, in rule
+// lines: PPTP's control connection must answer as PPTP, GRE and the DHCP
+// client's port are data paths that "closed" from the target proves.
+func TestRules(t *testing.T) {
+	modern, _ := Embedded(Modern)
+	for _, tc := range []struct {
+		c        *Catalog
+		id       string
+		confirm  []string
+		dataPath []string
+	}{
+		{Default(), "pptp", []string{"tcp/1723"}, []string{"ip/47"}},
+		{Default(), "smb-direct-host", nil, []string{"udp/445"}},
+		{Default(), "dhcp-lease", nil, []string{"udp/68"}},
+		{Default(), "logon-sequence", nil, nil},
+		{modern, "dhcp", nil, []string{"udp/68"}},
+	} {
+		f, ok := tc.c.Function(tc.id)
+		if !ok {
+			t.Fatalf("no %s", tc.id)
+		}
+		str := func(eps []Endpoint) []string {
+			var out []string
+			for _, e := range eps {
+				out = append(out, e.String())
+			}
+			return out
+		}
+		if !slices.Equal(str(f.Confirm), tc.confirm) || !slices.Equal(str(f.DataPath), tc.dataPath) {
+			t.Errorf("%s: confirm %v data-path %v, want %v %v", tc.id, f.Confirm, f.DataPath, tc.confirm, tc.dataPath)
+		}
+	}
+	c, err := Parse("group g | G\nvpn | VPN | tcp/1723 ip/47\nrule vpn | ip/47 | data-path | why, for the reader\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f, _ := c.Function("vpn"); len(f.DataPath) != 1 || f.DataPath[0].String() != "ip/47" {
+		t.Errorf("user rule: %+v", f)
+	}
+	if _, err := Parse("group g | G\nx | X | tcp/1\n\nrule x | tcp/2 | confirm\n"); err == nil || !strings.Contains(err.Error(), "line 4") {
+		t.Errorf("bad rule line: %v", err)
 	}
 }

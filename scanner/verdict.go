@@ -57,11 +57,11 @@ func (v *Verdict) UnmarshalText(b []byte) error {
 
 // endpointVerdict is what one endpoint's result says about a function.
 func endpointVerdict(f catalog.Function, e catalog.Endpoint, r probes.Result) Verdict {
-	switch rule := ruleFor(f.ID, e); {
-	case rule.mustConfirm && r.State == probes.Open:
+	switch {
+	case r.State == probes.Open && slices.Contains(f.Confirm, e):
 		// The port accepts connections but did not speak the protocol.
 		return Uncertain
-	case rule.pathOnly && r.State == probes.Closed:
+	case r.State == probes.Closed && slices.Contains(f.DataPath, e):
 		// The target itself answered: the path carries the protocol.
 		return Reachable
 	}
@@ -133,56 +133,22 @@ func Judge(f catalog.Function, results map[catalog.Endpoint]probes.Result) Funct
 	return fv
 }
 
-// endpointRule is what the KB's table does not say about one endpoint of
-// a function.
-type endpointRule struct {
-	// mustConfirm: an open port is not enough, the service must answer.
-	mustConfirm bool
-	// pathOnly: the endpoint is a data path whose handler appears only
-	// during a session, so "closed" from the target proves the path.
-	pathOnly bool
-}
-
-// ruleFor holds the per-function rules.
-//
-// PPTP (RFC 2637): the control connection must answer as PPTP, and GRE
-// (IP 47) carries the calls; a PPTP server opens its GRE socket only while
-// a call is up, so a target that answers protocol-unreachable to a probe
-// outside a call still shows that GRE crosses the path.
-//
-// SMB direct host lists UDP 445 beside TCP 445, but no SMB server listens
-// on UDP 445 ([MS-SMB2] 2.1 defines TCP and QUIC on UDP 443): the KB asks
-// for the path, and port-unreachable from the target proves it.
-//
-// DHCP (Q150543's DHCP Lease, the modern catalog's dhcp) lists UDP 68, the client's port: a server answers
-// port-unreachable there, which proves the path for the server's replies.
-func ruleFor(function string, e catalog.Endpoint) endpointRule {
-	switch {
-	case function == "pptp" && e == catalog.Endpoint{Transport: catalog.TCP, Port: 1723}:
-		return endpointRule{mustConfirm: true}
-	case function == "pptp" && e == catalog.Endpoint{Transport: catalog.IP, Port: 47},
-		function == "smb-direct-host" && e == catalog.Endpoint{Transport: catalog.UDP, Port: 445},
-		e == catalog.Endpoint{Transport: catalog.UDP, Port: 68}: // dhcp-lease, modern dhcp
-		return endpointRule{pathOnly: true}
-	}
-	return endpointRule{}
-}
-
-// consequence says what a verdict means for the function in practice,
-// where that is not obvious from the ports.
-func consequence(f catalog.Function, v Verdict, results map[catalog.Endpoint]probes.Result) string {
-	if f.ID != "pptp" {
+// consequence says what a verdict means for a function with a control
+// connection and a data path (a confirm rule and a data-path rule in the
+// catalog: PPTP's TCP 1723 and GRE), where the ports alone do not say it.
+func consequence(f catalog.Function, results map[catalog.Endpoint]probes.Result) string {
+	if len(f.Confirm) == 0 || len(f.DataPath) == 0 {
 		return ""
 	}
-	control := results[catalog.Endpoint{Transport: catalog.TCP, Port: 1723}]
-	gre := results[catalog.Endpoint{Transport: catalog.IP, Port: 47}]
+	ce, de := f.Confirm[0], f.DataPath[0]
+	control, data := results[ce], results[de]
 	switch {
-	case control.State.Reachable() && gre.State == probes.Filtered:
-		return "tunnels will connect and carry no data"
-	case control.State.Reachable() && gre.State == probes.OpenFiltered:
-		return "tunnels will connect; whether GRE passes is unknown (no answer either way)"
+	case control.State.Reachable() && data.State == probes.Filtered:
+		return "sessions will connect and carry no data"
+	case control.State.Reachable() && data.State == probes.OpenFiltered:
+		return "sessions will connect; whether " + de.Label() + " passes is unknown (no answer either way)"
 	case control.State == probes.Open:
-		return "TCP 1723 accepts connections but did not answer as PPTP"
+		return ce.Label() + " accepts connections but did not answer as " + f.Name
 	}
 	return ""
 }
@@ -190,8 +156,8 @@ func consequence(f catalog.Function, v Verdict, results map[catalog.Endpoint]pro
 // explain says in words why the function got its verdict.
 func explain(f catalog.Function, v Verdict, by []catalog.Endpoint, results map[catalog.Endpoint]probes.Result) string {
 	var parts []string
-	if f.ID == "pptp" && v != Reachable {
-		by = f.Endpoints // both halves matter to the reader
+	if len(f.Confirm) > 0 && len(f.DataPath) > 0 && v != Reachable {
+		by = f.Endpoints // a control connection and its data path: both halves matter to the reader
 	}
 	for _, e := range by {
 		r, ok := results[e]
@@ -202,7 +168,7 @@ func explain(f catalog.Function, v Verdict, by []catalog.Endpoint, results map[c
 		parts = append(parts, e.Label()+" "+r.String())
 	}
 	ev := strings.Join(parts, ", ")
-	if c := consequence(f, v, results); c != "" {
+	if c := consequence(f, results); c != "" {
 		return ev + ": " + c
 	}
 	switch v {

@@ -76,9 +76,9 @@ func TestJudgePPTP(t *testing.T) {
 		says     string
 	}{
 		{"GRE rejected on the path", control(probes.Confirmed), greRejected, Blocked,
-			"TCP 1723 confirmed (reply), GRE (IP 47) filtered by 198.18.1.61 (admin-prohibited): tunnels will connect and carry no data"},
+			"TCP 1723 confirmed (reply), GRE (IP 47) filtered by 198.18.1.61 (admin-prohibited): sessions will connect and carry no data"},
 		{"GRE reaches the server outside a call", control(probes.Confirmed), greClosed, Reachable, "GRE (IP 47) closed"},
-		{"GRE silent", control(probes.Confirmed), greSilent, Uncertain, "whether GRE passes is unknown"},
+		{"GRE silent", control(probes.Confirmed), greSilent, Uncertain, "whether GRE (IP 47) passes is unknown"},
 		{"control port open but not PPTP", control(probes.Open), greClosed, Uncertain, "did not answer as PPTP"},
 		{"control port closed", control(probes.Closed), greClosed, NotListening, "TCP 1723 closed"},
 	} {
