@@ -116,7 +116,7 @@ func runE2E(t *testing.T) *e2eRun {
 	if r.err = e2eWaitNetBIOSNames(ctx, t, r.bin); r.err != nil {
 		return r
 	}
-	r.legacyServed = e2eListening("wr-legacy", "t", 1494)
+	r.legacyServed = e2eListening(ctx, "wr-legacy", "t", 1494)
 	if !r.legacyServed {
 		t.Logf("PENDING: wr-legacy runs no winreach-labd (nothing listens on TCP 1494): " +
 			"the ICA 1494 / X.400 102 / WLBS 2504 rows are checked as the closed ports they are today")
@@ -323,8 +323,8 @@ func e2eWorldReadableCopy(t *testing.T, bin string) (string, error) {
 
 // e2eListening reports whether something listens on port (proto "t" or
 // "u") inside namespace ns.
-func e2eListening(ns, proto string, port int) bool {
-	out, err := Exec(ns, "ss", "-Hln"+proto, "sport = :"+strconv.Itoa(port))
+func e2eListening(ctx context.Context, ns, proto string, port int) bool {
+	out, err := ExecContext(ctx, ns, "ss", "-Hln"+proto, "sport = :"+strconv.Itoa(port))
 	return err == nil && strings.TrimSpace(string(out)) != ""
 }
 

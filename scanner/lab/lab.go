@@ -10,7 +10,7 @@
 // when done (or set WINREACH_LAB_UP=1 to use a lab brought up by hand with
 // `sudo scanner/lab/lab.sh up`, which Up then only verifies and Down leaves
 // alone). Run the scanner inside the client namespace with
-// Exec(ClientNS, ...) or CommandContext.
+// ExecContext(ctx, ClientNS, ...) or CommandContext.
 package lab
 
 import (
@@ -285,7 +285,7 @@ func otherUsers() []int {
 func Up(t testing.TB) {
 	t.Helper()
 	RequireRoot(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Minute)
 	defer cancel()
 	if External() {
 		if _, err := os.Stat(StateFile); err != nil {
@@ -341,7 +341,9 @@ func Down(t testing.TB) {
 		}
 		return
 	}
-	torn, err := release()
+	// Down runs in cleanups, where t.Context() is already done: the
+	// teardown keeps its values but not its cancellation.
+	torn, err := release(context.WithoutCancel(t.Context()))
 	if err != nil {
 		t.Error(err)
 	} else if !torn {
@@ -352,7 +354,7 @@ func Down(t testing.TB) {
 // release drops this process's claim on the lab and, if this process
 // brought it up and nobody else uses it, tears it down and checks that
 // nothing remains. It reports whether it tore the lab down.
-func release() (bool, error) {
+func release(ctx context.Context) (bool, error) {
 	torn := false
 	err := withUsersLock(func() error {
 		os.Remove(myUserFile())
@@ -361,7 +363,7 @@ func release() (bool, error) {
 		}
 		pids := PIDs()
 		tmp := TempDir()
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 		defer cancel()
 		if out, err := runScript(ctx, "down"); err != nil {
 			return fmt.Errorf("lab.sh down: %v\n%s", err, out)
@@ -378,14 +380,15 @@ func release() (bool, error) {
 // Finish is for TestMain, after m.Run: whatever Up/Down calls are still
 // unmatched, it takes the lab down if this process brought it up and no
 // other test process uses it, and returns an error if anything remains.
-func Finish() error {
+// ctx is TestMain's root context.
+func Finish(ctx context.Context) error {
 	if External() || os.Geteuid() != 0 {
 		return nil
 	}
 	usersMu.Lock()
 	defer usersMu.Unlock()
 	myUses = 0
-	_, err := release()
+	_, err := release(ctx)
 	return err
 }
 
@@ -480,13 +483,8 @@ func running(pid int) bool {
 	return i < 0 || i+2 >= len(s) || s[i+2] != 'Z'
 }
 
-// Exec runs args inside network namespace ns (e.g. "wr-client") and
-// returns its combined output.
-func Exec(ns string, args ...string) ([]byte, error) {
-	return ExecContext(context.Background(), ns, args...)
-}
-
-// ExecContext is Exec with a context.
+// ExecContext runs args inside network namespace ns (e.g. "wr-client")
+// and returns its combined output.
 func ExecContext(ctx context.Context, ns string, args ...string) ([]byte, error) {
 	if len(args) == 0 {
 		return nil, errors.New("lab.Exec: no command")

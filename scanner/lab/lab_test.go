@@ -20,7 +20,7 @@ import (
 // namespace, lab process or lab file remains after that.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if err := Finish(); err != nil {
+	if err := Finish(context.Background()); err != nil { // TestMain is the root
 		fmt.Fprintln(os.Stderr, "lab: teardown:", err)
 		if code == 0 {
 			code = 1
@@ -265,10 +265,10 @@ func TestLab(t *testing.T) {
 	RequireRoot(t)
 	Up(t)
 	t.Cleanup(func() { Down(t) })
-	if out, err := Exec(ClientNS, "ip", "route", "show", "default"); err != nil || strings.TrimSpace(string(out)) != "" {
+	if out, err := ExecContext(t.Context(), ClientNS, "ip", "route", "show", "default"); err != nil || strings.TrimSpace(string(out)) != "" {
 		t.Errorf("wr-client must have no default route: %q %v", out, err)
 	}
-	if out, err := Exec(ClientNS, "ip", "-o", "link", "show"); err == nil {
+	if out, err := ExecContext(t.Context(), ClientNS, "ip", "-o", "link", "show"); err == nil {
 		if n := len(strings.Split(strings.TrimSpace(string(out)), "\n")); n != 2 {
 			t.Errorf("wr-client must have only lo and its lab link, has %d links:\n%s", n, out)
 		}
