@@ -852,14 +852,15 @@ legacy_up() {
 # get routes to the far sites (the scanner, and the DC a far client logs on
 # to); routes live in wr-* namespaces only.
 wan_up() {
-	local repo go site name oct delay h
+	local repo go site name oct delay h ns
 	repo=$(cd "$LAB_DIR/../.." && pwd)
 	go=$(command -v go || echo /usr/local/go/bin/go)
 	mkdir -p "$T/bin"
 	(cd "$repo" && "$go" build -o "$T/bin/winreach-wanrelay" ./cmd/winreach-wanrelay) >>"$T/log/wanrelay-build.out" 2>&1 ||
 		die "building cmd/winreach-wanrelay failed; see $T/log/wanrelay-build.out"
 	lan_host wan "$WAN_OCTET"
-	nsx wr-wan sysctl -qw net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0
+	nsx wr-wan sysctl -qw net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0 \
+		net.ipv6.conf.all.forwarding=1 net.ipv6.icmp.ratelimit=0
 	# A /24 behind a firewall that forwards nothing: the router discards
 	# every packet for it, without an ICMP error (the bench's case 7).
 	ip -n wr-wan route add blackhole "$FIREWALLED24"
@@ -871,43 +872,55 @@ wan_up() {
 		hosts_file "$name" >"/etc/netns/wr-$name/hosts"
 		ip netns add "wr-$name"
 		ip -n "wr-$name" link set lo up
-		nsx "wr-$name" sysctl -qw net.ipv4.icmp_ratelimit=0
+		nsx "wr-$name" sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
 		ip -n wr-wan tuntap add dev "$name" mode tun
 		ip -n "wr-$name" tuntap add dev wan0 mode tun
 		ip -n wr-wan link set "$name" up
 		ip -n "wr-$name" link set wan0 up
+		# IPv4 198.18.<oct>.<h> and IPv6 fd77:7272:<oct>::<h> (far6).
 		for h in "${FAR_HOSTS[@]}"; do
 			ip -n "wr-$name" addr add "${PREFIX4%.*}.$oct.${h%%:*}/32" dev lo
+			ip -n "wr-$name" addr add "$(far6 "$oct" "${h%%:*}")/128" dev lo
 		done
 		# The site's own client address, for logon across the WAN.
 		ip -n "wr-$name" addr add "${PREFIX4%.*}.$oct.2/32" dev lo
+		ip -n "wr-$name" addr add "$(far6 "$oct" 2)/128" dev lo
 		ip -n wr-wan route add "${PREFIX4%.*}.$oct.0/24" dev "$name"
+		ip -n wr-wan route add "$(far6 "$oct" "")/64" dev "$name"
 		ip -n "wr-$name" route add "$PREFIX4.0/24" dev wan0 src "${PREFIX4%.*}.$oct.2"
-		ip -n wr-client route add "${PREFIX4%.*}.$oct.0/24" via "$PREFIX4.$WAN_OCTET"
-		ip -n wr-dc route add "${PREFIX4%.*}.$oct.0/24" via "$PREFIX4.$WAN_OCTET"
+		ip -n "wr-$name" route add "${PREFIX6}:/64" dev wan0 src "$(far6 "$oct" 2)"
+		for ns in wr-client wr-dc; do
+			ip -n "$ns" route add "${PREFIX4%.*}.$oct.0/24" via "$PREFIX4.$WAN_OCTET"
+			ip -n "$ns" route add "$(far6 "$oct" "")/64" via "$PREFIX6:$WAN_OCTET"
+		done
 		start "wanrelay-$name" wr-wan "$T/bin/winreach-wanrelay" --a "wr-wan/$name" --b "wr-$name/wan0" --delay "$delay" --seed "$oct"
 		far_site_up "$name" "$oct"
 	done
 }
 
+# far6 OCTET HOST: a far site's IPv6 address, fd77:7272:<octet>::<host>
+# (HOST "" gives the site's prefix, for routes).
+far6() { printf 'fd77:7272:%s::%s' "$1" "$2"; }
+
 # far_site_up NAME OCTET: the far file server .10 (dnsmasq for DNS: the
 # site's own names, lab.test forwarded to the lab DC across the WAN, like
 # a branch office's DNS; a standalone smbd for SMB); .11 runs nothing.
 far_site_up() {
-	local name=$1 oct=$2 d=$T/$1 ip
+	local name=$1 oct=$2 d=$T/$1 ip ip6
 	ip=${PREFIX4%.*}.$oct.10
+	ip6=$(far6 "$oct" 10)
 	mkdir -p "$d/run" "$d/lock" "$d/state" "$d/cache" "$d/private" "$d/share"
 	start "dns-$name" "wr-$name" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
-		--user=nobody --group=nogroup --listen-address="$ip" --bind-interfaces --port=53 \
-		--domain=lab.test --server=/lab.test/"$PREFIX4.10" --host-record="fs-$name.lab.test,$ip" \
-		--host-record="idle-$name.lab.test,${PREFIX4%.*}.$oct.11" --pid-file="$d/dnsmasq.pid" \
+		--user=nobody --group=nogroup --listen-address="$ip" --listen-address="$ip6" --bind-interfaces --port=53 \
+		--domain=lab.test --server=/lab.test/"$PREFIX4.10" --host-record="fs-$name.lab.test,$ip,$ip6" \
+		--host-record="idle-$name.lab.test,${PREFIX4%.*}.$oct.11,$(far6 "$oct" 11)" --pid-file="$d/dnsmasq.pid" \
 		--log-facility="$T/log/dns-$name.log"
 	cat >"$d/smb.conf" <<-EOF
 	[global]
 		server role = standalone server
 		workgroup = FAR
 		netbios name = FS-${name^^}
-		interfaces = $ip/32
+		interfaces = $ip/32 $ip6/128
 		bind interfaces only = yes
 		smb ports = 445 139
 		pid directory = $d/run

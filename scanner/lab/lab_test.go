@@ -70,6 +70,9 @@ func nmapScan(t *testing.T, args []string, ports []int, target string) map[int]p
 		pl[i] = strconv.Itoa(p)
 	}
 	full := append([]string{"nmap", "-n", "-Pn", "--reason", "-oX", "-"}, args...)
+	if strings.Contains(target, ":") {
+		full = append(full, "-6")
+	}
 	full = append(full, "-p", strings.Join(pl, ","), target)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()

@@ -15,9 +15,10 @@ import (
 var wanSites = []struct {
 	name, ns, rtt string
 	fs, idle      string
+	fs6, idle6    string // the same hosts over IPv6 (lab.sh far6)
 }{
-	{"150ms", "wr-far", "150 ms", "198.18.2.10", "198.18.2.11"},
-	{"600ms", "wr-sat", "600 ms", "198.18.3.10", "198.18.3.11"},
+	{"150ms", "wr-far", "150 ms", "198.18.2.10", "198.18.2.11", "fd77:7272:2::10", "fd77:7272:2::11"},
+	{"600ms", "wr-sat", "600 ms", "198.18.3.10", "198.18.3.11", "fd77:7272:3::10", "fd77:7272:3::11"},
 }
 
 // wanLANHosts are the six LAN hosts scanned with the far site (issue 15:
@@ -53,9 +54,9 @@ func nmapWord(state string) string {
 }
 
 // TestWANLab (issue 15): LAN hosts and a far site in one scan, default
-// settings, give the far site the states nmap -sT / -sU give it, at 150 ms
-// and at 600 ms round trip; and a logon from the far site to the lab DC
-// works across the WAN.
+// settings, give the far site the states nmap -sT / -sU give it, over
+// IPv4 and IPv6, at 150 ms and at 600 ms round trip; and a logon from the
+// far site to the lab DC works across the WAN.
 func TestWANLab(t *testing.T) {
 	Up(t)
 	t.Cleanup(func() { Down(t) })
@@ -64,7 +65,7 @@ func TestWANLab(t *testing.T) {
 	for _, site := range wanSites {
 		t.Run("scan "+site.name, func(t *testing.T) {
 			args := append([]string{"scan", "--no-progress", "--format", "json", "-p", wanPorts}, wanLANHosts...)
-			args = append(args, site.fs, site.idle)
+			args = append(args, site.fs, site.idle, site.fs6, site.idle6)
 			code, out, stderr := runIn(t, ClientNS, bin, args...)
 			var doc wanScan
 			if err := json.Unmarshal([]byte(out), &doc); err != nil {
@@ -77,7 +78,7 @@ func TestWANLab(t *testing.T) {
 					got[h.Address][e.Endpoint] = nmapWord(e.State)
 				}
 			}
-			for role, addr := range map[string]string{"fs": site.fs, "idle": site.idle} {
+			for addr, role := range map[string]string{site.fs: "fs", site.idle: "idle", site.fs6: "fs", site.idle6: "idle"} {
 				// nmap's default timing (-T3: initial RTT timeout 1s, up to
 				// 10s): -T4 (500ms initial, 1.25s at most) reads the
 				// 600 ms site's open and closed ports as filtered.
