@@ -14,8 +14,10 @@ import (
 const catalogUsage = `Usage: winreach catalog [--catalog NAME[,NAME]] [--format table|json]
 
 Lists the functions winreach checks, their groups, the endpoints each needs
-(tcp/N, udp/N, ip/N for an IP protocol; "?" marks an optional transport)
-and, for the modern catalog, the Microsoft document each comes from.
+(tcp/N, udp/N, ip/N for an IP protocol; "?" marks an optional transport,
+which a scan skips, as not-tested (skipped), where the host resets the
+function's required port: clients set it up only over that one) and, for
+the modern catalog, the Microsoft document each comes from.
 
   --catalog q150543   Microsoft KB Q150543, NT 4.0 to Windows 2000 (default)
   --catalog modern    Windows Server 2016-2025, from Microsoft's current port
