@@ -46,7 +46,8 @@ pre{background:#f6f6f6;padding:1em;overflow-x:auto}
 {{with .Facts}}{{with .Clock}}<p class="{{if .Skewed}}no{{else}}ok{{end}}">Clock: {{.Summary}}</p>{{end}}{{with .Realm}}<p>Kerberos realm {{.Asked}}: {{.Evidence}}</p>{{end}}{{with .SMB}}{{range .Notes}}<p>{{.}}</p>{{end}}{{end}}{{end}}
 <table><tr><th>Step</th><th>Status</th><th>Evidence</th><th>Fix</th></tr>
 {{range .Steps}}{{$s := .}}{{range .Checks}}<tr><td>{{$s.Title}}</td><td class="{{mark .Cause}}">{{.Cause}}</td><td>{{.Evidence}}{{with .Impact}}<br>{{.}}{{end}}</td><td>{{.Fix}}</td></tr>
-{{end}}{{end}}</table>{{end}}
+{{end}}{{end}}</table>
+{{with .Fixes}}<h3>What to fix</h3><ul>{{range .}}<li>{{.}}</li>{{end}}</ul>{{end}}{{end}}
 <h2>As text</h2><pre>{{text .}}</pre>
 <p>winreach {{.Version}}, {{.StartTime.Format "2006-01-02 15:04:05Z"}}</p>
 </body></html>

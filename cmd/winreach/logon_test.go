@@ -72,7 +72,7 @@ func TestLogonLoopbackCannotLogOn(t *testing.T) {
 	}
 
 	r = runBin(t, "", "logon", "--timeout", "500ms", "127.0.0.1")
-	if r.code != exitNotAll || !strings.HasPrefix(r.stdout, "Logon to 127.0.0.1\nA logon to 127.0.0.1 cannot work: ") || !strings.Contains(r.stdout, "What to open or start:") {
+	if r.code != exitNotAll || !strings.HasPrefix(r.stdout, "Logon to 127.0.0.1\nA logon to 127.0.0.1 cannot work: ") || !strings.Contains(r.stdout, "What to fix:") {
 		t.Errorf("text: exit %d\n%s", r.code, r.stdout)
 	}
 }

@@ -37,6 +37,7 @@ HOSTS=(
 	client:2
 	dc:10
 	dns2:12
+	skew:15
 	mail:20
 	rdp:30
 	vpn:40
@@ -816,6 +817,67 @@ dhcp_up() {
 		--dhcp-leasefile="$d/leases" --pid-file="$d/dnsmasq.pid" --log-dhcp --log-facility="$T/log/dnsmasq.log"
 }
 
+# ---------------------------------------------------------------- wr-skew
+# A DC whose clock is 10 minutes ahead: the lab DC's own provisioned tree
+# (same domain, same DC1 account and keys) run by a second samba under
+# libfaketime, which offsets every clock the process reads
+# (FAKETIME="+10m"; the monotonic clock is left alone, so timers behave),
+# so its KDC's KRB-ERROR stime and its SMB2 negotiate SystemTime are 10
+# minutes ahead, as a real DC's are when its clock drifts. Its NetBIOS
+# servers are off: the name DC1 belongs to wr-dc on this segment.
+# `winreach logon 198.18.1.15` must say KRB_AP_ERR_SKEW.
+SKEW_OFFSET=+10m
+skew_up() {
+	local d=$T/skew lib
+	lib=$(dpkg -L libfaketime 2>/dev/null | grep '/libfaketime\.so\.1$' | head -n 1)
+	[ -n "$lib" ] || die "libfaketime.so.1 not found (is libfaketime installed?)"
+	cp -a "$(dc_cache)" "$d"
+	mkdir -p "$d/etc" "$d/run/ncalrpc" "$d/run/winbindd" "$d/run/ntp_signd" "$d/cache"
+	chmod 750 "$d/run/ntp_signd"
+	cat >"$d/etc/smb.conf" <<-EOF
+	[global]
+		netbios name = DC1
+		workgroup = LAB
+		realm = LAB.TEST
+		server role = active directory domain controller
+		idmap_ldb:use rfc2307 = yes
+		interfaces = lo eth0
+		bind interfaces only = yes
+		disable netbios = yes
+		dns forwarder =
+		server services = -dnsupdate -nbt
+		private dir = $d/private
+		binddns dir = $d/bind-dns
+		lock directory = $d
+		state directory = $d/state
+		cache directory = $d/cache
+		pid directory = $d/run
+		ncalrpc dir = $d/run/ncalrpc
+		winbindd socket directory = $d/run/winbindd
+		ntp signd socket directory = $d/run/ntp_signd
+		log file = $T/log/samba-skew.log
+		logging = file
+		log level = 1
+		max log size = 0
+		panic action =
+		tls enabled = yes
+		tls keyfile = $d/private/tls/key.pem
+		tls certfile = $d/private/tls/cert.pem
+		tls cafile = $d/private/tls/ca.pem
+		load printers = no
+		printcap name = /dev/null
+		disable spoolss = yes
+	[sysvol]
+		path = $d/state/sysvol
+		read only = No
+	[netlogon]
+		path = $d/state/sysvol/lab.test/scripts
+		read only = No
+	EOF
+	start_privrun samba-skew wr-skew samba "$d/run" env LD_PRELOAD="$lib" FAKETIME="$SKEW_OFFSET" \
+		FAKETIME_DONT_FAKE_MONOTONIC=1 samba --foreground --no-process-group -s "$d/etc/smb.conf"
+}
+
 # ---------------------------------------------------------------- wr-dns2
 # A DNS server for lab.test WITHOUT the DC locator's SRV records: it knows
 # the domain's and the DC's A records and answers NXDOMAIN for every other
@@ -1002,6 +1064,9 @@ services() {
 	vpn tcp 1723 pptp
 	dhcp udp 67 dhcp
 	dns2 udp 53 dns-nosrv
+	skew tcp 88 kdc-10min-ahead
+	skew tcp 445 smb-10min-ahead
+	skew udp 53 dns-10min-ahead
 	legacy tcp 102 x400-labd
 	legacy tcp 1494 ica-labd
 	legacy tcp 1433 tds-labd
@@ -1103,6 +1168,7 @@ cmd_up() {
 	vpn_up
 	dhcp_up
 	dns2_up
+	skew_up
 	legacy_up
 	wan_up
 	if ! wait_ready; then

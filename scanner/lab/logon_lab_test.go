@@ -405,3 +405,84 @@ func TestLogonLocatorLab(t *testing.T) {
 		}
 	})
 }
+
+// TestLogonClockSkewLab: wr-skew runs the lab DC's own tree under
+// libfaketime, its clock 10 minutes ahead (lab.sh skew_up). winreach
+// logon measures that from the KDC's KRB-ERROR stime and from the SMB2
+// negotiate SystemTime, which agree, and says the logon fails with
+// KRB_AP_ERR_SKEW, exit 1, though every port of the Windows 2000 path
+// answers, and how to fix the clock.
+func TestLogonClockSkewLab(t *testing.T) {
+	Up(t)
+	t.Cleanup(func() { Down(t) })
+	bin := winreachBinary(t)
+	const skewDC = "198.18.1.15"
+	const ahead = 10 * 60 * 1000 // ms, lab.sh SKEW_OFFSET
+
+	code, out, stderr := runIn(t, ClientNS, bin, "logon", "--no-progress", "--timeout", "1s", "--format", "json", skewDC)
+	var doc struct {
+		CanLogOn bool `json:"can_log_on"`
+		DCs      []struct {
+			Facts struct {
+				Clock *struct {
+					OffsetMS int64 `json:"clock_offset_ms"`
+					Source   string
+					Skewed   bool
+					Summary  string
+					Samples  []struct {
+						Source   string
+						OffsetMS int64 `json:"offset_ms"`
+					}
+				}
+			} `json:"facts"`
+			Paths []struct {
+				ID, Status string
+				Broken     []string `json:"broken"`
+			} `json:"paths"`
+			Fixes []string `json:"fixes"`
+		} `json:"dcs"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || len(doc.DCs) != 1 {
+		t.Fatalf("logon JSON: %v (exit %d)\n%s\n%s", err, code, out, stderr)
+	}
+	_, text, _ := runIn(t, ClientNS, bin, "logon", "--no-progress", "--timeout", "1s", skewDC)
+	t.Logf("winreach logon %s:\n%s", skewDC, text)
+
+	if code != 1 || doc.CanLogOn {
+		t.Errorf("exit %d, can_log_on %v; want 1, false", code, doc.CanLogOn)
+	}
+	c := doc.DCs[0].Facts.Clock
+	if c == nil {
+		t.Fatal("no clock measured")
+	}
+	near := func(ms int64) bool { return ms > ahead-30_000 && ms < ahead+30_000 }
+	if !c.Skewed || c.Source != "kerberos" || !near(c.OffsetMS) {
+		t.Errorf("clock: offset %d ms from %q, skewed %v; want about +%d ms from kerberos, skewed", c.OffsetMS, c.Source, c.Skewed, ahead)
+	}
+	sources := map[string]bool{}
+	for _, s := range c.Samples {
+		sources[s.Source] = true
+		if !near(s.OffsetMS) {
+			t.Errorf("%s says %d ms, want about +%d", s.Source, s.OffsetMS, ahead)
+		}
+	}
+	if !sources["kerberos"] || !sources["smb2"] {
+		t.Errorf("samples from %v, want kerberos and smb2", sources)
+	}
+	// Every port of the Windows 2000 path answers (its NetBIOS servers
+	// are off, the name being wr-dc's): the clock alone stops the logon,
+	// and the fix says how to set it.
+	for _, p := range doc.DCs[0].Paths {
+		if p.ID == "windows2000" && (p.Status != "works" || len(p.Broken) != 0) {
+			t.Errorf("Windows 2000 path %s at %v, want works", p.Status, p.Broken)
+		}
+	}
+	if fixes := strings.Join(doc.DCs[0].Fixes, "\n"); !strings.Contains(fixes, "w32tm /resync") {
+		t.Errorf("fixes %q lack the clock's", fixes)
+	}
+	for _, want := range []string{"behind", "KRB_AP_ERR_SKEW"} {
+		if !strings.Contains(c.Summary, want) || !strings.Contains(text, want) {
+			t.Errorf("the clock summary %q (or the text) lacks %q", c.Summary, want)
+		}
+	}
+}

@@ -460,10 +460,15 @@ func (r *Report) AddFacts(f Facts) {
 	}
 	if f.Clock != nil && f.Clock.Skewed {
 		stops = append(stops, f.Clock.Summary)
+		r.Fixes = append(r.Fixes, "bring this machine's clock within 5 minutes of "+r.DC.String()+"'s: on a Windows domain member "+
+			"w32tm /resync (it follows the domain's time hierarchy), elsewhere an NTP client pointed at the DC; if the DC's clock "+
+			"is the wrong one, set its time source (the PDC emulator: w32tm /config /manualpeerlist:SERVER /syncfromflags:manual "+
+			"/reliable:yes /update; a Samba DC: the machine's NTP daemon)")
 	}
 	if len(stops) > 0 && r.CanLogOn {
 		r.CanLogOn = false
-		r.Conclusion = "A logon to " + r.DC.String() + " cannot work: " + strings.Join(stops, "; ") + ". The network paths: " + r.Conclusion
+		paths := strings.TrimPrefix(r.Conclusion, "A logon to "+r.DC.String()+" can work: ")
+		r.Conclusion = "A logon to " + r.DC.String() + " cannot work: " + strings.Join(stops, "; ") + ". The network lets it through: " + paths
 	} else if len(stops) > 0 {
 		r.Conclusion += " Also: " + strings.Join(stops, "; ") + "."
 	}

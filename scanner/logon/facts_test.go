@@ -199,3 +199,21 @@ func TestAdviceInTheDCsTerms(t *testing.T) {
 		t.Errorf("fixes %q", rep.Fixes)
 	}
 }
+
+// TestAddFactsSkewStopsALogon: a clock beyond Kerberos' skew turns a
+// report whose paths work into one that cannot work, says the paths are
+// fine, and adds the fix for the clock.
+func TestAddFactsSkewStopsALogon(t *testing.T) {
+	r := Report{DC: netip.MustParseAddr("198.18.1.15"), CanLogOn: true,
+		Conclusion: "A logon to 198.18.1.15 can work: the Windows 2000 (DNS, CLDAP, Kerberos, LDAP, SMB 445) path works."}
+	r.AddFacts(Facts{Clock: &Clock{OffsetMS: 600_000, Source: "kerberos", Skewed: true,
+		Summary: "this machine is 10 min 0 s behind 198.18.1.15 (kerberos); Kerberos will fail with KRB_AP_ERR_SKEW (more than 5 min apart)"}})
+	want := "A logon to 198.18.1.15 cannot work: this machine is 10 min 0 s behind 198.18.1.15 (kerberos); Kerberos will fail with " +
+		"KRB_AP_ERR_SKEW (more than 5 min apart). The network lets it through: the Windows 2000 (DNS, CLDAP, Kerberos, LDAP, SMB 445) path works."
+	if r.CanLogOn || r.Conclusion != want {
+		t.Errorf("can log on %v\n got %q\nwant %q", r.CanLogOn, r.Conclusion, want)
+	}
+	if len(r.Fixes) != 1 || !strings.Contains(r.Fixes[0], "w32tm /resync") || !strings.Contains(r.Fixes[0], "198.18.1.15") {
+		t.Errorf("fixes %q", r.Fixes)
+	}
+}

@@ -345,7 +345,7 @@ A logon to 198.18.1.10 can work: the Windows 2000 (DNS, CLDAP, Kerberos, LDAP, S
 6. RPC (secure channel, NetLogon RPC): works
    ok  RPC endpoint mapper (TCP 135) answers: DCE/RPC endpoint mapper.
 
-What to open or start:
+What to fix:
   - allow UDP 138 to 198.18.1.10, or use Kerberos/SMB direct host (TCP 445, reachable)
   - allow TCP 139 to 198.18.1.10, or use Kerberos/SMB direct host (TCP 445, reachable)
 

@@ -51,7 +51,7 @@ func (r Report) WriteText(w io.Writer) error {
 	}
 	writeFacts(b, r.Facts)
 	if len(r.Fixes) > 0 {
-		b.WriteString("\nWhat to open or start:\n")
+		b.WriteString("\nWhat to fix:\n")
 		for _, f := range r.Fixes {
 			fmt.Fprintf(b, "  - %s\n", f)
 		}
