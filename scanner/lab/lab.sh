@@ -430,8 +430,18 @@ dc_provision() { # fills the cache once per samba version
 }
 
 dc_up() {
-	local d=$T/dc
 	dc_provision
+	dc_tree "$T/dc" samba "wins support = yes" "-dnsupdate"
+	start_privrun samba wr-dc samba "$T/dc/run" samba --foreground --no-process-group -s "$T/dc/etc/smb.conf"
+	ntp_up
+}
+
+# dc_tree DIR LOG NETBIOS SERVICES: a copy of the provisioned DC1 tree in
+# DIR with its smb.conf: NETBIOS is the line for NetBIOS ("wins support =
+# yes", or "disable netbios = yes" for a second copy on the segment),
+# SERVICES the "server services" changes, LOG the log file's name.
+dc_tree() {
+	local d=$1 log=$2 netbios=$3 services=$4
 	cp -a "$(dc_cache)" "$d"
 	mkdir -p "$d/etc" "$d/run/ncalrpc" "$d/run/winbindd" "$d/run/ntp_signd" "$d/cache"
 	chmod 750 "$d/run/ntp_signd"
@@ -444,9 +454,9 @@ dc_up() {
 		idmap_ldb:use rfc2307 = yes
 		interfaces = lo eth0
 		bind interfaces only = yes
-		wins support = yes
+		$netbios
 		dns forwarder =
-		server services = -dnsupdate
+		server services = $services
 		private dir = $d/private
 		binddns dir = $d/bind-dns
 		lock directory = $d
@@ -456,7 +466,7 @@ dc_up() {
 		ncalrpc dir = $d/run/ncalrpc
 		winbindd socket directory = $d/run/winbindd
 		ntp signd socket directory = $d/run/ntp_signd
-		log file = $T/log/samba.log
+		log file = $T/log/$log.log
 		logging = file
 		log level = 1
 		max log size = 0
@@ -475,8 +485,6 @@ dc_up() {
 		path = $d/state/sysvol/lab.test/scripts
 		read only = No
 	EOF
-	start_privrun samba wr-dc samba "$d/run" samba --foreground --no-process-group -s "$d/etc/smb.conf"
-	ntp_up
 }
 
 # W32Time's stand-in on the DC: chronyd serving NTP on UDP 123 from its
@@ -828,54 +836,12 @@ dhcp_up() {
 # `winreach logon 198.18.1.15` must say KRB_AP_ERR_SKEW.
 SKEW_OFFSET=+10m
 skew_up() {
-	local d=$T/skew lib
+	local lib
 	lib=$(dpkg -L libfaketime 2>/dev/null | grep '/libfaketime\.so\.1$' | head -n 1)
 	[ -n "$lib" ] || die "libfaketime.so.1 not found (is libfaketime installed?)"
-	cp -a "$(dc_cache)" "$d"
-	mkdir -p "$d/etc" "$d/run/ncalrpc" "$d/run/winbindd" "$d/run/ntp_signd" "$d/cache"
-	chmod 750 "$d/run/ntp_signd"
-	cat >"$d/etc/smb.conf" <<-EOF
-	[global]
-		netbios name = DC1
-		workgroup = LAB
-		realm = LAB.TEST
-		server role = active directory domain controller
-		idmap_ldb:use rfc2307 = yes
-		interfaces = lo eth0
-		bind interfaces only = yes
-		disable netbios = yes
-		dns forwarder =
-		server services = -dnsupdate -nbt
-		private dir = $d/private
-		binddns dir = $d/bind-dns
-		lock directory = $d
-		state directory = $d/state
-		cache directory = $d/cache
-		pid directory = $d/run
-		ncalrpc dir = $d/run/ncalrpc
-		winbindd socket directory = $d/run/winbindd
-		ntp signd socket directory = $d/run/ntp_signd
-		log file = $T/log/samba-skew.log
-		logging = file
-		log level = 1
-		max log size = 0
-		panic action =
-		tls enabled = yes
-		tls keyfile = $d/private/tls/key.pem
-		tls certfile = $d/private/tls/cert.pem
-		tls cafile = $d/private/tls/ca.pem
-		load printers = no
-		printcap name = /dev/null
-		disable spoolss = yes
-	[sysvol]
-		path = $d/state/sysvol
-		read only = No
-	[netlogon]
-		path = $d/state/sysvol/lab.test/scripts
-		read only = No
-	EOF
-	start_privrun samba-skew wr-skew samba "$d/run" env LD_PRELOAD="$lib" FAKETIME="$SKEW_OFFSET" \
-		FAKETIME_DONT_FAKE_MONOTONIC=1 samba --foreground --no-process-group -s "$d/etc/smb.conf"
+	dc_tree "$T/skew" samba-skew "disable netbios = yes" "-dnsupdate -nbt"
+	start_privrun samba-skew wr-skew samba "$T/skew/run" env LD_PRELOAD="$lib" FAKETIME="$SKEW_OFFSET" \
+		FAKETIME_DONT_FAKE_MONOTONIC=1 samba --foreground --no-process-group -s "$T/skew/etc/smb.conf"
 }
 
 # ---------------------------------------------------------------- wr-dns2
