@@ -1,7 +1,6 @@
 package nmf
 
 import (
-	"encoding/json"
 	"net"
 	"net/netip"
 	"os"
@@ -21,11 +20,6 @@ func TestLiveADWS(t *testing.T) {
 	target := probetest.Target(netip.MustParseAddrPort(addr))
 	target.Name = os.Getenv("WINREACH_LIVE_ADWS_NAME")
 	c := probetest.DialLive(t, "tcp", addr, 5*time.Second)
-	c.Write(AppendPreamble(nil, Preamble{}.Via(target)))
-	buf := make([]byte, 4096)
-	n, err := c.Read(buf)
-	t.Logf("answer %x (%v)", buf[:n], err)
-	r := probes.TCP{Dialer: &net.Dialer{}, Timeout: 5 * time.Second, Talk: Preamble{}}.Probe(t.Context(), target)
-	j, _ := json.Marshal(r)
-	t.Logf("probe: %s", j)
+	probetest.LiveExchange(t, c, AppendPreamble(nil, Preamble{}.Via(target)), 4096)
+	probetest.LiveProbe(t, probes.TCP{Dialer: &net.Dialer{}, Timeout: 5 * time.Second, Talk: Preamble{}}, target)
 }

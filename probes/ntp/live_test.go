@@ -1,7 +1,6 @@
 package ntp
 
 import (
-	"encoding/json"
 	"net"
 	"net/netip"
 	"testing"
@@ -18,14 +17,8 @@ import (
 func TestLiveNTP(t *testing.T) {
 	addr := netip.MustParseAddrPort(probetest.LiveAddr(t, "WINREACH_LIVE_NTP"))
 	c := probetest.DialLive(t, "udp", addr.String(), 5*time.Second)
-	req := Query{}.Request(probes.Target{}, 0)
-	c.Write(req)
-	buf := make([]byte, 2048)
-	n, err := c.Read(buf)
-	t.Logf("request %x\nreply %x (%v)", req, buf[:n], err)
-	r := probes.UDP{Dialer: &net.Dialer{}, Timeout: 2 * time.Second, Retries: 1, Exchange: Query{}}.Probe(t.Context(), probetest.Target(addr))
-	j, _ := json.Marshal(r)
-	t.Logf("probe: %s", j)
+	probetest.LiveExchange(t, c, Query{}.Request(probes.Target{}, 0), 2048)
+	probetest.LiveProbe(t, probes.UDP{Dialer: &net.Dialer{}, Timeout: 2 * time.Second, Retries: 1, Exchange: Query{}}, probetest.Target(addr))
 	m, err := Clock{Timeout: 5 * time.Second}.Measure(t.Context(), addr)
 	t.Logf("offset %v delay %v (%v)", m.Offset, m.Delay, err)
 }

@@ -1,10 +1,13 @@
 package probetest
 
 import (
+	"encoding/json"
 	"net"
 	"os"
 	"testing"
 	"time"
+
+	"github.com/winreach/winreach/probes"
 )
 
 // LiveAddr returns the host:port of a real server named by the environment
@@ -31,4 +34,27 @@ func DialLive(t testing.TB, network, addr string, within time.Duration) net.Conn
 	t.Cleanup(func() { c.Close() })
 	_ = c.SetDeadline(time.Now().Add(within))
 	return c
+}
+
+// LiveExchange writes req on c, reads one answer of at most max bytes
+// and logs both in hex: the bytes a capture is made of.
+func LiveExchange(t testing.TB, c net.Conn, req []byte, max int) []byte {
+	t.Helper()
+	if _, err := c.Write(req); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, max)
+	n, err := c.Read(buf)
+	t.Logf("request %x\nanswer %x (%v)", req, buf[:n], err)
+	return buf[:n]
+}
+
+// LiveProbe runs p against target, as a scan would, and logs its result
+// as JSON.
+func LiveProbe(t testing.TB, p probes.Prober, target probes.Target) probes.Result {
+	t.Helper()
+	r := p.Probe(t.Context(), target)
+	j, _ := json.Marshal(r)
+	t.Logf("probe: %s", j)
+	return r
 }

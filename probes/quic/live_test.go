@@ -1,7 +1,6 @@
 package quic
 
 import (
-	"encoding/json"
 	"net/netip"
 	"os"
 	"testing"
@@ -16,7 +15,5 @@ import (
 func TestLiveQUIC(t *testing.T) {
 	target := probetest.Target(netip.MustParseAddrPort(probetest.LiveAddr(t, "WINREACH_LIVE_QUIC")))
 	target.Name = os.Getenv("WINREACH_LIVE_QUIC_NAME")
-	r := Probe{Timeout: 2 * time.Second, Retries: 1}.Probe(t.Context(), target)
-	j, _ := json.Marshal(r)
-	t.Logf("probe: %s", j)
+	probetest.LiveProbe(t, Probe{Timeout: 2 * time.Second, Retries: 1}, target)
 }

@@ -1,7 +1,6 @@
 package rdpudp
 
 import (
-	"encoding/json"
 	"net"
 	"net/netip"
 	"testing"
@@ -17,12 +16,7 @@ import (
 func TestLiveRDPUDP(t *testing.T) {
 	addr := probetest.LiveAddr(t, "WINREACH_LIVE_RDPUDP")
 	c := probetest.DialLive(t, "udp", addr, 5*time.Second)
-	req := SYN{}.Request(probes.Target{}, 0)
-	c.Write(req)
-	buf := make([]byte, 2048)
-	n, err := c.Read(buf)
-	t.Logf("SYN %x\nanswer %x (%v)", req[:24], buf[:n], err)
-	r := probes.UDP{Dialer: &net.Dialer{}, Timeout: 2 * time.Second, Retries: 1, Exchange: SYN{}}.Probe(t.Context(), probetest.Target(netip.MustParseAddrPort(addr)))
-	j, _ := json.Marshal(r)
-	t.Logf("probe: %s", j)
+	probetest.LiveExchange(t, c, SYN{}.Request(probes.Target{}, 0), 2048)
+	probetest.LiveProbe(t, probes.UDP{Dialer: &net.Dialer{}, Timeout: 2 * time.Second, Retries: 1, Exchange: SYN{}},
+		probetest.Target(netip.MustParseAddrPort(addr)))
 }

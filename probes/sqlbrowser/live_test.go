@@ -1,7 +1,6 @@
 package sqlbrowser
 
 import (
-	"encoding/json"
 	"net"
 	"net/netip"
 	"testing"
@@ -17,11 +16,7 @@ import (
 func TestLiveBrowser(t *testing.T) {
 	addr := probetest.LiveAddr(t, "WINREACH_LIVE_SQLBROWSER")
 	c := probetest.DialLive(t, "udp", addr, 5*time.Second)
-	c.Write(AppendRequest(nil))
-	buf := make([]byte, 65535)
-	n, err := c.Read(buf)
-	t.Logf("answer %x (%v)", buf[:n], err)
-	r := probes.UDP{Dialer: &net.Dialer{}, Timeout: 2 * time.Second, Retries: 1, Exchange: Query{}}.Probe(t.Context(), probetest.Target(netip.MustParseAddrPort(addr)))
-	j, _ := json.Marshal(r)
-	t.Logf("probe: %s", j)
+	probetest.LiveExchange(t, c, AppendRequest(nil), 65535)
+	probetest.LiveProbe(t, probes.UDP{Dialer: &net.Dialer{}, Timeout: 2 * time.Second, Retries: 1, Exchange: Query{}},
+		probetest.Target(netip.MustParseAddrPort(addr)))
 }

@@ -1,7 +1,6 @@
 package tds
 
 import (
-	"encoding/json"
 	"net"
 	"net/netip"
 	"testing"
@@ -21,7 +20,6 @@ func TestLiveTDS(t *testing.T) {
 	c.Write(PreloginProbe{}.Request())
 	pkt, err := ReadPacket(c, TypeTabularResult)
 	t.Logf("answer %x (%v)", pkt, err)
-	r := probes.TCP{Dialer: &net.Dialer{}, Timeout: 5 * time.Second, Talk: PreloginProbe{}}.Probe(t.Context(), probetest.Target(netip.MustParseAddrPort(addr)))
-	j, _ := json.Marshal(r)
-	t.Logf("probe: %s", j)
+	probetest.LiveProbe(t, probes.TCP{Dialer: &net.Dialer{}, Timeout: 5 * time.Second, Talk: PreloginProbe{}},
+		probetest.Target(netip.MustParseAddrPort(addr)))
 }
