@@ -59,12 +59,12 @@ func AppendClose(b []byte, code, frameType uint64, reason string) []byte {
 func ParseFrames(p []byte) (Frames, error) {
 	f := Frames{CryptoAt: -1}
 	pieces := map[uint64][]byte{}
-	for len(p) > 0 {
-		t, n, err := ReadVarint(p)
+	r := frameReader{p}
+	for len(r.p) > 0 {
+		t, err := r.varint()
 		if err != nil {
 			return f, err
 		}
-		p = p[n:]
 		switch t {
 		case framePadding, framePing:
 		case frameAck, frameAckECN:
@@ -73,66 +73,54 @@ func ParseFrames(p []byte) (Frames, error) {
 			// (RFC 9000 19.3).
 			var v [4]uint64
 			for i := range v {
-				if v[i], n, err = ReadVarint(p); err != nil {
+				if v[i], err = r.varint(); err != nil {
 					return f, err
 				}
-				p = p[n:]
 			}
 			extra := 2 * v[2]
 			if t == frameAckECN {
 				extra += 3
 			}
-			if extra > uint64(len(p)) {
+			if extra > uint64(len(r.p)) {
 				return f, errShort
 			}
 			for range extra {
-				if _, n, err = ReadVarint(p); err != nil {
+				if _, err = r.varint(); err != nil {
 					return f, err
 				}
-				p = p[n:]
 			}
 			f.Acks++
 		case frameCrypto:
-			off, n, err := ReadVarint(p)
+			off, err := r.varint()
 			if err != nil {
 				return f, err
 			}
-			p = p[n:]
-			length, n, err := ReadVarint(p)
+			length, err := r.varint()
 			if err != nil {
 				return f, err
 			}
-			p = p[n:]
-			if length > uint64(len(p)) || off > maxCryptoOffset {
-				return f, fmt.Errorf("quic: CRYPTO frame of %d octets at %d, %d left", length, off, len(p))
+			if length > uint64(len(r.p)) || off > maxCryptoOffset {
+				return f, fmt.Errorf("quic: CRYPTO frame of %d octets at %d, %d left", length, off, len(r.p))
 			}
-			pieces[off] = p[:length]
+			pieces[off] = r.take(length)
 			if f.CryptoAt < 0 || int64(off) < f.CryptoAt {
 				f.CryptoAt = int64(off)
 			}
-			p = p[length:]
 		case frameClose, frameCloseApp:
 			c := &Close{Application: t == frameCloseApp}
-			if c.Code, n, err = ReadVarint(p); err != nil {
+			if c.Code, err = r.varint(); err != nil {
 				return f, err
 			}
-			p = p[n:]
 			if t == frameClose {
-				if c.FrameType, n, err = ReadVarint(p); err != nil {
+				if c.FrameType, err = r.varint(); err != nil {
 					return f, err
 				}
-				p = p[n:]
 			}
-			length, n, err := ReadVarint(p)
+			reason, err := r.field()
 			if err != nil {
 				return f, err
 			}
-			p = p[n:]
-			if length > uint64(len(p)) {
-				return f, errShort
-			}
-			c.Reason = string(p[:length])
-			p = p[length:]
+			c.Reason = string(reason)
 			f.Close = c
 		default:
 			return f, fmt.Errorf("quic: frame type %#x in an Initial packet", t)
@@ -147,6 +135,37 @@ func ParseFrames(p []byte) (Frames, error) {
 		f.Crypto = append(f.Crypto, piece...)
 	}
 	return f, nil
+}
+
+// frameReader takes the fields of frames off the front of a payload.
+type frameReader struct{ p []byte }
+
+// varint reads one variable-length integer (RFC 9000 16).
+func (r *frameReader) varint() (uint64, error) {
+	v, n, err := ReadVarint(r.p)
+	if err == nil {
+		r.p = r.p[n:]
+	}
+	return v, err
+}
+
+// field reads a varint length and that many octets.
+func (r *frameReader) field() ([]byte, error) {
+	length, err := r.varint()
+	if err != nil {
+		return nil, err
+	}
+	if length > uint64(len(r.p)) {
+		return nil, errShort
+	}
+	return r.take(length), nil
+}
+
+// take takes n octets, which the caller checked are there.
+func (r *frameReader) take(n uint64) []byte {
+	b := r.p[:n]
+	r.p = r.p[n:]
+	return b
 }
 
 // Transport error codes (RFC 9000 20.1); 0x0100-0x01ff are CRYPTO_ERROR,
